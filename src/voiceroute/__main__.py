@@ -1,0 +1,3 @@
+from voiceroute.cli import main
+
+main()

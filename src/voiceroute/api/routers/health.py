@@ -1,0 +1,25 @@
+"""Liveness and readiness, for load balancers and orchestrators (extensions)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from voiceroute.api.deps import ServicesDep
+from voiceroute.errors import ServiceUnavailable
+from voiceroute.schemas.base import EXTENSION
+
+router = APIRouter(tags=["Health"])
+
+
+@router.get("/healthz", openapi_extra={EXTENSION: True}, summary="The process is up")
+def healthz() -> dict[str, str]:
+    return {"Status": "ok"}
+
+
+@router.get("/readyz", openapi_extra={EXTENSION: True}, summary="The database answers")
+def readyz(services: ServicesDep) -> dict[str, str]:
+    try:
+        services.db.ping()
+    except Exception as exc:
+        raise ServiceUnavailable("The database is not reachable.") from exc
+    return {"Status": "ready"}

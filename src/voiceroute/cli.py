@@ -1,0 +1,116 @@
+"""The ``voiceroute`` command: run the service, manage accounts, migrate the database.
+
+It calls services directly, never the HTTP API, so it works while the API is down.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from voiceroute.config import load_settings
+from voiceroute.db import Database
+from voiceroute.errors import ConfigurationError, NotFound
+from voiceroute.services import accounts as account_service
+
+app = typer.Typer(help="voiceroute: intelligent voice routing.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Create, list and disable accounts.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(db_app, name="db")
+
+
+def _database() -> Database:
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.effective_database_url)
+    db.upgrade()
+    return db
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on [default: 127.0.0.1, VOICEROUTE_HOST]")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: 8080, VOICEROUTE_PORT]")] = None,
+) -> None:
+    """Run the API server."""
+    import uvicorn
+
+    from voiceroute.api.app import create_app
+    from voiceroute.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        api = create_app(settings)
+    except ConfigurationError as exc:
+        typer.echo(f"voiceroute: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    uvicorn.run(
+        api,
+        host=host or settings.host,
+        port=port or settings.port,
+        access_log=False,  # our own structured access log carries the TraceId
+        log_config=None,
+        server_header=False,
+    )
+
+
+@accounts_app.command("create")
+def accounts_create(
+    name: Annotated[str, typer.Option(help="A name for the account, 1 to 128 characters.")],
+) -> None:
+    """Create an account; prints AccountKey and AccountSecret (shown only this once)."""
+    account = account_service.create_account(_database(), name)
+    typer.echo(
+        json.dumps(
+            {
+                "AccountKey": account.account_key,
+                "AccountSecret": account.account_secret,
+                "Name": account.name,
+            }
+        )
+    )
+
+
+@accounts_app.command("list")
+def accounts_list() -> None:
+    """List accounts, one JSON object a line (secrets are never shown)."""
+    for account in account_service.list_accounts(_database()):
+        typer.echo(
+            json.dumps(
+                {
+                    "AccountKey": account.account_key,
+                    "Name": account.name,
+                    "Enabled": account.enabled,
+                    "CreatedAt": account.created_at.isoformat(),
+                }
+            )
+        )
+
+
+@accounts_app.command("disable")
+def accounts_disable(key: Annotated[str, typer.Argument(help="The AccountKey (DID-...).")]) -> None:
+    """Disable an account: its tokens stop working at once."""
+    try:
+        account_service.disable_account(_database(), key)
+    except NotFound as exc:
+        typer.echo(f"voiceroute: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(json.dumps({"AccountKey": key, "Enabled": False}))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every database migration not yet applied."""
+    _database()
+    typer.echo("database is up to date")
+
+
+def main() -> None:
+    app()

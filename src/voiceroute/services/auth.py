@@ -1,0 +1,90 @@
+"""The token call and the check every other call makes on its Bearer token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from voiceroute.db import Database
+from voiceroute.errors import AuthenticationFailed, ValidationFailed
+from voiceroute.security.tokens import TokenSigner
+from voiceroute.services.accounts import find_enabled_account, verify_account
+from voiceroute.services.caller import Caller
+
+WRONG_CREDENTIALS = "Invalid AccountKey or AccountSecret."
+TOKEN_EXPIRY_FORMAT = "%m/%d/%Y %I:%M:%S %p"
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    token: str
+    expires_at: datetime
+
+    @property
+    def expiry_text(self) -> str:
+        return self.expires_at.astimezone(UTC).strftime(TOKEN_EXPIRY_FORMAT)
+
+
+class TokenRefused(AuthenticationFailed):
+    """A 401 from the token call, which also carries the vendor's token-answer keys."""
+
+    def __init__(self) -> None:
+        super().__init__(WRONG_CREDENTIALS)
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {"token": "", "successful": False, "tokenExpiry": "", "error": WRONG_CREDENTIALS}
+
+
+def endpoint_path(value: str) -> str:
+    """The comparable form of an ``ApiEndpoint``: its path, without a trailing slash, lower case."""
+    try:
+        path = urlsplit(value.strip()).path
+    except ValueError:
+        path = ""
+    if path and not path.startswith("/"):
+        path = "/" + path
+    path = path.rstrip("/").lower()
+    if not path:
+        raise ValidationFailed.single(
+            "$.ApiEndpoint", "must name an endpoint path, e.g. /v1.0/voice/routes"
+        )
+    return path
+
+
+class Authenticator:
+    def __init__(self, db: Database, signer: TokenSigner) -> None:
+        self._db = db
+        self._signer = signer
+
+    def issue_token(
+        self, account_key: str, secret: str, api_endpoint: str | None, now: datetime | None = None
+    ) -> TokenGrant:
+        scope = endpoint_path(api_endpoint) if api_endpoint is not None else None
+        account = verify_account(self._db, account_key, secret)
+        if account is None:
+            raise TokenRefused()
+        token, expires_at = self._signer.issue(account.key, scope, now or datetime.now(UTC))
+        return TokenGrant(token, expires_at)
+
+    def authenticate(self, authorization: str | None, request_path: str) -> Caller:
+        """The caller behind an ``Authorization: Bearer`` header, valid for this path."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed(
+                "Send the token from /v1.0/oauth2/tokens as 'Authorization: Bearer <token>'."
+            )
+        claims = self._signer.verify(token.strip())
+        if claims is None:
+            raise AuthenticationFailed("The token is invalid or has expired; request a new one.")
+        if claims.endpoint_path is not None and claims.endpoint_path != (
+            request_path.rstrip("/").lower()
+        ):
+            raise AuthenticationFailed(
+                f"This token was issued for ApiEndpoint {claims.endpoint_path} only."
+            )
+        account = find_enabled_account(self._db, claims.account_key)
+        if account is None:
+            raise AuthenticationFailed("The account behind this token is disabled.")
+        return Caller(account_id=account.id, account_key=account.key)

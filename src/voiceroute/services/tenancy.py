@@ -1,0 +1,39 @@
+"""Tenant isolation, in one place: every read or write of an account's object goes through here.
+
+Another account's object answers exactly like a missing one (404), so IDs cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from voiceroute.errors import NotFound
+from voiceroute.models import TenantOwned
+from voiceroute.services.caller import Caller
+
+OwnedT = TypeVar("OwnedT", bound=TenantOwned)
+
+
+def owned_by(model: type[OwnedT], caller: Caller) -> Select[tuple[OwnedT]]:
+    return select(model).where(model.account_id == caller.account_id)
+
+
+def get_owned(
+    session: Session,
+    model: type[OwnedT],
+    caller: Caller,
+    ident: str,
+    *,
+    what: str,
+    for_update: bool = False,
+) -> OwnedT:
+    query = owned_by(model, caller).where(model.id == ident)
+    if for_update:
+        query = query.with_for_update()
+    found = session.scalars(query).one_or_none()
+    if found is None:
+        raise NotFound(f"{what} {ident} does not exist.")
+    return found
