@@ -137,7 +137,11 @@ def account(make_account: Callable[[str], ApiAccount]) -> ApiAccount:
     return make_account("acme")
 
 
-MINIMAL_TRUNK_ROUTE = {"RouteName": "Main SIP Trunk", "RouteType": "Trunk", "TrunkIp1": "20.87.87.87"}
+MINIMAL_TRUNK_ROUTE = {
+    "RouteName": "Main SIP Trunk",
+    "RouteType": "Trunk",
+    "TrunkIp1": "20.87.87.87",
+}
 
 
 @pytest.fixture

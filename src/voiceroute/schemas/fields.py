@@ -52,7 +52,8 @@ def _url_checker(schemes: tuple[str, ...], example: str) -> Callable[[str], str]
     return check
 
 
-_HOSTNAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = rf"{_LABEL}(?:\.{_LABEL})*\.?"
 _SIP_URI = re.compile(
     r"(?P<scheme>sips?):(?:[^@\s;?]+@)?"
     rf"(?P<host>{_HOSTNAME}|\d{{1,3}}(?:\.\d{{1,3}}){{3}}|\[[0-9A-Fa-f:.]+\])"

@@ -13,7 +13,7 @@ from voiceroute.services.accounts import find_enabled_account, verify_account
 from voiceroute.services.caller import Caller
 
 WRONG_CREDENTIALS = "Invalid AccountKey or AccountSecret."
-TOKEN_EXPIRY_FORMAT = "%m/%d/%Y %I:%M:%S %p"
+EXPIRY_TEXT_FORMAT = "%m/%d/%Y %I:%M:%S %p"
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class TokenGrant:
 
     @property
     def expiry_text(self) -> str:
-        return self.expires_at.astimezone(UTC).strftime(TOKEN_EXPIRY_FORMAT)
+        return self.expires_at.astimezone(UTC).strftime(EXPIRY_TEXT_FORMAT)
 
 
 class TokenRefused(AuthenticationFailed):

@@ -17,7 +17,7 @@ from voiceroute.services.caller import Caller
 OwnedT = TypeVar("OwnedT", bound=TenantOwned)
 
 
-def owned_by(model: type[OwnedT], caller: Caller) -> Select[tuple[OwnedT]]:
+def owned_by(model: type[OwnedT], caller: Caller) -> Select[OwnedT]:
     return select(model).where(model.account_id == caller.account_id)
 
 
