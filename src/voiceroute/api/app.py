@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from voiceroute import __version__
 from voiceroute.api.middleware import RequestGuard
 from voiceroute.api.problems import install_problem_handlers
-from voiceroute.api.routers import health, tokens, voice_routes
+from voiceroute.api.routers import health, phone_numbers, tokens, voice_routes
 from voiceroute.config import Settings, load_settings
 from voiceroute.schemas.problems import ProblemDetails
 from voiceroute.services.container import Services
@@ -20,7 +20,7 @@ Operations, parameters and fields marked `x-voiceroute-extension` are voiceroute
 
 _ERRORS = {
     status: {"model": ProblemDetails, "content": {"application/problem+json": {}}}
-    for status in (400, 401, 404, 409, 413, 415, 429)
+    for status in (400, 401, 404, 409, 412, 413, 415, 429)
 }
 
 
@@ -39,5 +39,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(health.router)
     app.include_router(tokens.router, responses=_ERRORS)  # type: ignore[arg-type]
     app.include_router(voice_routes.router, responses=_ERRORS)  # type: ignore[arg-type]
+    app.include_router(phone_numbers.router, responses=_ERRORS)  # type: ignore[arg-type]
     app.add_middleware(RequestGuard)
     return app

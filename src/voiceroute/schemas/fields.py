@@ -120,8 +120,9 @@ def _check_ip_network(value: str) -> str:
         ) from None
     if "/" in value and network.network_address != ipaddress.ip_address(value.split("/")[0]):
         raise _fail(f"has host bits set after the prefix; did you mean {network}?")
-    # A single host is kept without its /32 or /128, as users write it.
-    if network.num_addresses == 1 and "/" not in value:
+    # A single host is kept without its /32 or /128, as users mostly write it; one spelling per
+    # network keeps duplicate detection and the data plane's tables exact.
+    if network.num_addresses == 1:
         return str(network.network_address)
     return str(network)
 

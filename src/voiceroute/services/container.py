@@ -8,8 +8,11 @@ from datetime import timedelta
 from voiceroute.config import Settings
 from voiceroute.db import Database
 from voiceroute.security.encryption import SecretBox
+from voiceroute.security.keys import derive_key
 from voiceroute.security.tokens import TokenSigner
 from voiceroute.services.auth import Authenticator
+from voiceroute.services.idempotency import IdempotencyKeys
+from voiceroute.services.phone_numbers import PhoneNumberService
 from voiceroute.services.rate_limits import RateLimiter
 from voiceroute.services.voice_routes import VoiceRouteService
 
@@ -21,11 +24,13 @@ class Services:
     authenticator: Authenticator
     rate_limiter: RateLimiter
     voice_routes: VoiceRouteService
+    phone_numbers: PhoneNumberService
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Services:
         db = db or Database(settings.effective_database_url)
         master_key = settings.master_key
+        keys = IdempotencyKeys(derive_key(master_key, "idempotency-fingerprint"))
         return cls(
             settings=settings,
             db=db,
@@ -33,5 +38,6 @@ class Services:
                 db, TokenSigner(master_key, timedelta(seconds=settings.token_ttl_seconds))
             ),
             rate_limiter=RateLimiter(db, settings.rate_limit),
-            voice_routes=VoiceRouteService(db, SecretBox(master_key)),
+            voice_routes=VoiceRouteService(db, SecretBox(master_key), keys),
+            phone_numbers=PhoneNumberService(db, keys),
         )

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from voiceroute.errors import NotFound
-from voiceroute.models import TenantOwned
+from voiceroute.models import RouteRevision, TenantOwned
 from voiceroute.services.caller import Caller
 
 OwnedT = TypeVar("OwnedT", bound=TenantOwned)
@@ -29,11 +29,19 @@ def get_owned(
     *,
     what: str,
     for_update: bool = False,
+    by: InstrumentedAttribute[str] | None = None,
 ) -> OwnedT:
-    query = owned_by(model, caller).where(model.id == ident)
+    """The caller's ``model`` whose ``by`` column (default: ``id``) is ``ident``, else 404."""
+    column = by if by is not None else model.id
+    query = owned_by(model, caller).where(column == ident)
     if for_update:
         query = query.with_for_update()
     found = session.scalars(query).one_or_none()
     if found is None:
         raise NotFound(f"{what} {ident} does not exist.")
     return found
+
+
+def revisions_of(caller: Caller, route_id: str) -> ColumnElement[bool]:
+    """Revisions outlive their route, so they carry their owner themselves."""
+    return and_(RouteRevision.route_id == route_id, RouteRevision.account_id == caller.account_id)

@@ -1,22 +1,25 @@
-"""Voice routes: create, partial update, delete, read. Validates, stores, answers.
+"""Voice routes: create, partial update, delete, rollback, read.
 
 Every write validates the complete resulting route (not just the fields sent), so no sequence
-of updates can leave a route that the data plane could not use.
+of updates can leave a route the data plane could not use; it records a revision in the same
+transaction; and it honours ``If-Match`` (update, delete, rollback) and ``Idempotency-Key``
+(create).
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voiceroute.db import Database
 from voiceroute.errors import Conflict, ValidationFailed
-from voiceroute.models import VoiceRoute
+from voiceroute.models import PhoneNumber, VoiceRoute
+from voiceroute.schemas.history import RevisionAction, RouteHistory
 from voiceroute.schemas.voice_routes import (
     SETTINGS_FIELDS,
     CallRouteStatus,
@@ -31,11 +34,21 @@ from voiceroute.schemas.voice_routes import (
     route_rule_errors,
 )
 from voiceroute.security.encryption import SecretBox
+from voiceroute.services import history
 from voiceroute.services.caller import Caller
+from voiceroute.services.concurrency import check_if_match, etag_for
+from voiceroute.services.idempotency import IdempotencyKeys
+from voiceroute.services.route_state import RouteState
 from voiceroute.services.tenancy import get_owned, owned_by
 
 ROUTE = "Voice route"
 _SUBDOMAIN_TAKEN = "TerminationUriSubdomain {} is already in use; choose another label."
+
+
+@dataclass(frozen=True)
+class VersionedRoute:
+    answer: VoiceRouteAnswer
+    etag: str
 
 
 def new_route_id() -> str:
@@ -49,22 +62,10 @@ def apply_changes(current: RouteSettings, body: RouteSettings) -> RouteSettings:
     return current.model_copy(update={**sent, **defaults_for(cleared)})
 
 
-def settings_from_row(row: VoiceRoute) -> RouteSettings:
-    values: dict[str, Any] = {name: getattr(row, name) for name in SETTINGS_FIELDS}
-    values["ip_whitelist"] = [{"ip_address": entry} for entry in row.ip_whitelist]
-    return RouteSettings.model_validate(values, by_name=True)
-
-
-def _columns(settings: RouteSettings) -> dict[str, Any]:
-    values: dict[str, Any] = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
-    values["ip_whitelist"] = [entry.ip_address for entry in settings.ip_whitelist or []]
-    return values
-
-
 def answer_for(row: VoiceRoute, account_key: str) -> VoiceRouteAnswer:
     return VoiceRouteAnswer.model_validate(
         {
-            **dict(settings_from_row(row)),
+            **dict(RouteState.of_row(row).settings),
             "call_route_id": row.id,
             "account_id": account_key,
             "call_route_status": (
@@ -75,58 +76,125 @@ def answer_for(row: VoiceRoute, account_key: str) -> VoiceRouteAnswer:
     )
 
 
+def _versioned(row: VoiceRoute, caller: Caller) -> VersionedRoute:
+    return VersionedRoute(answer_for(row, caller.account_key), etag_for(row.version))
+
+
 class VoiceRouteService:
-    def __init__(self, db: Database, secret_box: SecretBox) -> None:
+    def __init__(self, db: Database, secret_box: SecretBox, keys: IdempotencyKeys) -> None:
         self._db = db
         self._secret_box = secret_box
+        self._keys = keys
 
-    def create(self, caller: Caller, body: CreateVoiceRoute) -> VoiceRouteAnswer:
+    def create(
+        self, caller: Caller, body: CreateVoiceRoute, idempotency_key: str | None = None
+    ) -> VersionedRoute:
         _check_account_id(caller, body)
-        settings = apply_changes(RouteSettings(), body)
-        sealed_secret = self._sealed_secret(body, current=None)
-        _raise_rule_errors(settings, sealed_secret is not None)
+        state = RouteState(
+            apply_changes(RouteSettings(), body), self._sealed_secret(body, current=None)
+        )
+        fingerprint = self._keys.fingerprint("create-route", _request_json(body))
+        try:
+            return self._create(caller, state, idempotency_key, fingerprint)
+        except IntegrityError:
+            # Lost a race for the same Idempotency-Key: the winner has committed by now, so
+            # running again replays its answer.
+            if idempotency_key is None:
+                raise
+            return self._create(caller, state, idempotency_key, fingerprint)
+
+    def _create(
+        self, caller: Caller, state: RouteState, key: str | None, fingerprint: str
+    ) -> VersionedRoute:
         with self._db.write() as session:
-            _check_subdomain_free(session, settings.termination_uri_subdomain, route_id=None)
-            row = VoiceRoute(
-                id=new_route_id(),
-                account_id=caller.account_id,
-                voice_password_token_encrypted=sealed_secret,
-                **_columns(settings),
-            )
+            if key is not None:
+                stored = self._keys.replay(session, caller, key, fingerprint)
+                if stored is not None:
+                    return VersionedRoute(
+                        VoiceRouteAnswer.model_validate(stored["answer"]), stored["etag"]
+                    )
+            _raise_rule_errors(state)
+            _check_subdomain_free(session, state.settings.termination_uri_subdomain, None)
+            row = VoiceRoute(id=new_route_id(), account_id=caller.account_id, **state.columns())
             session.add(row)
-            _flush_or_conflict(session, settings)
-            return answer_for(row, caller.account_key)
+            _flush_or_conflict(session, state.settings)
+            history.record(session, caller, row.id, RevisionAction.CREATE, before=None, after=state)
+            result = _versioned(row, caller)
+            if key is not None:
+                self._keys.remember(
+                    session,
+                    caller,
+                    key,
+                    "create-route",
+                    fingerprint,
+                    {"answer": result.answer.model_dump(mode="json"), "etag": result.etag},
+                )
+            return result
 
-    def update(self, caller: Caller, body: UpdateVoiceRoute) -> VoiceRouteAnswer:
+    def update(
+        self, caller: Caller, body: UpdateVoiceRoute, if_match: str | None = None
+    ) -> VersionedRoute:
         _check_account_id(caller, body)
         with self._db.write() as session:
-            row = get_owned(
-                session, VoiceRoute, caller, body.call_route_id, what=ROUTE, for_update=True
+            row = self._locked(session, caller, body.call_route_id, if_match)
+            before = RouteState.of_row(row)
+            after = RouteState(
+                apply_changes(before.settings, body),
+                self._sealed_secret(body, current=before.sealed_secret),
             )
-            settings = apply_changes(settings_from_row(row), body)
-            sealed_secret = self._sealed_secret(body, current=row.voice_password_token_encrypted)
-            _raise_rule_errors(settings, sealed_secret is not None)
-            _check_subdomain_free(session, settings.termination_uri_subdomain, route_id=row.id)
-            for name, value in _columns(settings).items():
-                setattr(row, name, value)
-            row.voice_password_token_encrypted = sealed_secret
-            row.version += 1
-            _flush_or_conflict(session, settings)
-            return answer_for(row, caller.account_key)
+            self._store(session, caller, row, before, after, RevisionAction.UPDATE)
+            return _versioned(row, caller)
 
-    def delete(self, caller: Caller, route_id: str) -> DeletedVoiceRoute:
+    def rollback(
+        self, caller: Caller, route_id: str, revision: int, if_match: str | None = None
+    ) -> VersionedRoute:
         with self._db.write() as session:
-            row = get_owned(session, VoiceRoute, caller, route_id, what=ROUTE, for_update=True)
+            row = self._locked(session, caller, route_id, if_match)
+            restored = history.revision_state(session, caller, route_id, revision)
+            self._store(
+                session,
+                caller,
+                row,
+                RouteState.of_row(row),
+                restored,
+                RevisionAction.ROLLBACK,
+                restored_revision=revision,
+            )
+            return _versioned(row, caller)
+
+    def delete(
+        self, caller: Caller, route_id: str, if_match: str | None = None
+    ) -> DeletedVoiceRoute:
+        with self._db.write() as session:
+            row = self._locked(session, caller, route_id, if_match)
+            in_use = session.scalar(
+                select(func.count()).where(PhoneNumber.voice_route_id == route_id)
+            )
+            if in_use:
+                users = "1 phone number uses" if in_use == 1 else f"{in_use} phone numbers use"
+                raise ValidationFailed.single(
+                    "$.CallRouteId",
+                    f"{users} this route; point them at another route with "
+                    "/v1.0/numbers/update (or release them) first",
+                )
+            history.record(
+                session,
+                caller,
+                route_id,
+                RevisionAction.DELETE,
+                before=RouteState.of_row(row),
+                after=None,
+                changes=[],
+            )
             session.delete(row)
         return DeletedVoiceRoute.model_validate(
             {"call_route_status": CallRouteStatus.DELETED, "call_route_id": route_id},
             by_name=True,
         )
 
-    def get(self, caller: Caller, route_id: str) -> VoiceRouteAnswer:
+    def get(self, caller: Caller, route_id: str) -> VersionedRoute:
         with self._db.read() as session:
-            row = get_owned(session, VoiceRoute, caller, route_id, what=ROUTE)
-            return answer_for(row, caller.account_key)
+            return _versioned(get_owned(session, VoiceRoute, caller, route_id, what=ROUTE), caller)
 
     def list(self, caller: Caller) -> VoiceRouteList:
         with self._db.read() as session:
@@ -139,11 +207,55 @@ class VoiceRouteService:
             by_name=True,
         )
 
+    def history(self, caller: Caller, route_id: str) -> RouteHistory:
+        with self._db.read() as session:
+            return history.route_history(session, caller, route_id)
+
+    def _locked(
+        self, session: Session, caller: Caller, route_id: str, if_match: str | None
+    ) -> VoiceRoute:
+        row = get_owned(session, VoiceRoute, caller, route_id, what=ROUTE, for_update=True)
+        check_if_match(if_match, row.version)
+        return row
+
+    def _store(
+        self,
+        session: Session,
+        caller: Caller,
+        row: VoiceRoute,
+        before: RouteState,
+        after: RouteState,
+        action: RevisionAction,
+        restored_revision: int | None = None,
+    ) -> None:
+        _raise_rule_errors(after)
+        _check_subdomain_free(session, after.settings.termination_uri_subdomain, row.id)
+        for name, value in after.columns().items():
+            setattr(row, name, value)
+        row.version += 1
+        _flush_or_conflict(session, after.settings)
+        history.record(
+            session,
+            caller,
+            row.id,
+            action,
+            before=before,
+            after=after,
+            restored_revision=restored_revision,
+        )
+
     def _sealed_secret(self, body: RouteWrite, current: str | None) -> str | None:
         if "voice_password_token" not in body.model_fields_set:
             return current
-        secret: SecretStr | None = body.voice_password_token
+        secret = body.voice_password_token
         return None if secret is None else self._secret_box.seal(secret.get_secret_value())
+
+
+def _request_json(body: RouteWrite) -> dict[str, Any]:
+    request = body.model_dump(mode="json", exclude_unset=True)
+    if body.voice_password_token is not None:
+        request["VoicePasswordToken"] = body.voice_password_token.get_secret_value()
+    return request
 
 
 def _check_account_id(caller: Caller, body: RouteWrite) -> None:
@@ -154,8 +266,8 @@ def _check_account_id(caller: Caller, body: RouteWrite) -> None:
         )
 
 
-def _raise_rule_errors(settings: RouteSettings, has_voice_secret: bool) -> None:
-    errors = route_rule_errors(settings, has_voice_secret)
+def _raise_rule_errors(state: RouteState) -> None:
+    errors = route_rule_errors(state.settings, state.sealed_secret is not None)
     if errors:
         raise ValidationFailed(errors)
 

@@ -1,13 +1,19 @@
-"""Voice routes, on the vendor's paths: RPC style, IDs in the body or the query string."""
+"""Voice routes, on the vendor's paths: RPC style, IDs in the body or the query string.
+
+Beyond the vendor: every route answer carries an ``ETag``; update, delete and rollback honour
+``If-Match``; create honours ``Idempotency-Key``; history and rollback are extensions.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 
 from voiceroute.api.deps import CallerDep, ServicesDep
 from voiceroute.errors import ValidationFailed
+from voiceroute.schemas.base import EXTENSION
+from voiceroute.schemas.history import RollbackRoute, RouteHistory
 from voiceroute.schemas.voice_routes import (
     CreateVoiceRoute,
     DeletedVoiceRoute,
@@ -16,52 +22,120 @@ from voiceroute.schemas.voice_routes import (
     VoiceRouteAnswer,
     VoiceRouteList,
 )
+from voiceroute.services.voice_routes import VersionedRoute
 
 router = APIRouter(tags=["Voice routes"])
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="Extension: the ETag of the route as you read it; 412 if it has changed.",
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Extension: a retry with the same key and body gets the first answer.",
+    ),
+]
+
+
+def _with_etag(result: VersionedRoute, response: Response) -> VoiceRouteAnswer:
+    response.headers["ETag"] = result.etag
+    return result.answer
+
+
+def _route_id(primary: str | None, vendor_spelling: str | None) -> str:
+    route_id = primary or vendor_spelling
+    if not route_id:
+        raise ValidationFailed.single("CallRouteId", "is required, e.g. ?CallRouteId=CRID-...")
+    return route_id
+
+
+RouteIdQuery = Annotated[str | None, Query(alias="CallRouteId", max_length=64)]
+VendorRouteIdQuery = Annotated[
+    str | None,
+    Query(
+        alias="CallRouteID",
+        max_length=64,
+        description="The spelling in the vendor's Postman collection; same as CallRouteId.",
+    ),
+]
 
 
 @router.post("/v1.0/voice/routes", summary="Create a voice route")
 def create_route(
-    body: CreateVoiceRoute, caller: CallerDep, services: ServicesDep
+    body: CreateVoiceRoute,
+    caller: CallerDep,
+    services: ServicesDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> VoiceRouteAnswer:
-    return services.voice_routes.create(caller, body)
+    return _with_etag(services.voice_routes.create(caller, body, idempotency_key), response)
 
 
 @router.post("/v1.0/voice/routes/update", summary="Update a voice route (only the keys sent)")
 def update_route(
-    body: UpdateVoiceRoute, caller: CallerDep, services: ServicesDep
+    body: UpdateVoiceRoute,
+    caller: CallerDep,
+    services: ServicesDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> VoiceRouteAnswer:
-    return services.voice_routes.update(caller, body)
+    return _with_etag(services.voice_routes.update(caller, body, if_match), response)
 
 
 @router.post("/v1.0/voice/routes/delete", summary="Delete a voice route")
 def delete_route(
-    body: DeleteVoiceRoute, caller: CallerDep, services: ServicesDep
+    body: DeleteVoiceRoute, caller: CallerDep, services: ServicesDep, if_match: IfMatch = None
 ) -> DeletedVoiceRoute:
-    return services.voice_routes.delete(caller, body.call_route_id)
+    return services.voice_routes.delete(caller, body.call_route_id, if_match)
 
 
 @router.get("/v1.0/voice/routes", summary="Get one voice route")
 def get_route(
     caller: CallerDep,
     services: ServicesDep,
-    call_route_id: Annotated[str | None, Query(alias="CallRouteId", max_length=64)] = None,
-    call_route_id_vendor: Annotated[
-        str | None,
-        Query(
-            alias="CallRouteID",
-            max_length=64,
-            description="Spelling used by the vendor's "
-            "Postman collection; accepted as CallRouteId.",
-        ),
-    ] = None,
+    response: Response,
+    call_route_id: RouteIdQuery = None,
+    call_route_id_vendor: VendorRouteIdQuery = None,
 ) -> VoiceRouteAnswer:
-    route_id = call_route_id or call_route_id_vendor
-    if not route_id:
-        raise ValidationFailed.single("CallRouteId", "is required, e.g. ?CallRouteId=CRID-...")
-    return services.voice_routes.get(caller, route_id)
+    route_id = _route_id(call_route_id, call_route_id_vendor)
+    return _with_etag(services.voice_routes.get(caller, route_id), response)
 
 
 @router.get("/v1.0/account/voice/routes", summary="List the caller's voice routes")
 def list_routes(caller: CallerDep, services: ServicesDep) -> VoiceRouteList:
     return services.voice_routes.list(caller)
+
+
+@router.get(
+    "/v1.0/voice/routes/history",
+    summary="Change history of a route, newest first",
+    openapi_extra={EXTENSION: True},
+)
+def route_history(
+    caller: CallerDep,
+    services: ServicesDep,
+    call_route_id: RouteIdQuery = None,
+    call_route_id_vendor: VendorRouteIdQuery = None,
+) -> RouteHistory:
+    return services.voice_routes.history(caller, _route_id(call_route_id, call_route_id_vendor))
+
+
+@router.post(
+    "/v1.0/voice/routes/rollback",
+    summary="Restore a route to the state of one of its revisions",
+    openapi_extra={EXTENSION: True},
+)
+def rollback_route(
+    body: RollbackRoute,
+    caller: CallerDep,
+    services: ServicesDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VoiceRouteAnswer:
+    result = services.voice_routes.rollback(caller, body.call_route_id, body.revision, if_match)
+    return _with_etag(result, response)

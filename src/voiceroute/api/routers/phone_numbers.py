@@ -1,0 +1,86 @@
+"""Phone numbers, on the vendor's paths; ``/v1.0/numbers/release`` is our extension."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from voiceroute.api.deps import CallerDep, ServicesDep
+from voiceroute.schemas.base import EXTENSION
+from voiceroute.schemas.phone_numbers import (
+    NumberInventory,
+    PhoneNumberAnswer,
+    ProvisionAnswer,
+    ProvisionNumber,
+    ReleasedNumber,
+    ReleaseNumber,
+    UpdateNumber,
+)
+from voiceroute.services.phone_numbers import MAX_PAGE_SIZE
+
+router = APIRouter(tags=["Phone numbers"])
+
+
+def _query_number(value: str) -> str:
+    # An unencoded "+" in a query string arrives as a space: "?PhoneNumber=+1415..." is common.
+    value = value.strip()
+    return value if value.startswith("+") else f"+{value}"
+
+
+@router.post("/v1.0/numbers/provision", summary="Provision a phone number to your account")
+def provision_number(
+    body: ProvisionNumber,
+    caller: CallerDep,
+    services: ServicesDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Extension: a retry with the same key and body gets the first answer.",
+        ),
+    ] = None,
+) -> ProvisionAnswer:
+    return services.phone_numbers.provision(caller, body, idempotency_key)
+
+
+@router.post("/v1.0/numbers/update", summary="Update a phone number (only the keys sent)")
+def update_number(
+    body: UpdateNumber, caller: CallerDep, services: ServicesDep
+) -> PhoneNumberAnswer:
+    return services.phone_numbers.update(caller, body)
+
+
+@router.post(
+    "/v1.0/numbers/release",
+    summary="Release a phone number from your account",
+    openapi_extra={EXTENSION: True},
+)
+def release_number(body: ReleaseNumber, caller: CallerDep, services: ServicesDep) -> ReleasedNumber:
+    return services.phone_numbers.release(caller, body.number)
+
+
+@router.get("/v1.0/numbers", summary="Get one phone number")
+def get_number(
+    caller: CallerDep,
+    services: ServicesDep,
+    phone_number: Annotated[str, Query(alias="PhoneNumber", min_length=1, max_length=20)],
+) -> PhoneNumberAnswer:
+    return services.phone_numbers.get(caller, _query_number(phone_number))
+
+
+@router.get("/v1.0/numbers/inventory", summary="List your phone numbers, a page at a time")
+def number_inventory(
+    caller: CallerDep,
+    services: ServicesDep,
+    filter_text: Annotated[
+        str | None,
+        Query(alias="Filter", max_length=20, description="Only numbers containing this text."),
+    ] = None,
+    page_number: Annotated[int, Query(alias="PageNumber", ge=1)] = 1,
+    page_size: Annotated[
+        int,
+        Query(alias="PageSize", ge=1, le=MAX_PAGE_SIZE, description="Extension; default 50."),
+    ] = 50,
+) -> NumberInventory:
+    return services.phone_numbers.inventory(caller, filter_text, page_number, page_size)
