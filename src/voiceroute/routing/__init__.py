@@ -35,8 +35,10 @@ from voiceroute.routing.probability import (
 )
 from voiceroute.routing.refusals import (
     NO_FORWARD_TARGET,
+    NO_TERMINATION_URI,
     NO_USABLE_TRUNK,
     NO_VOICE_URL,
+    NUMBER_VOICE_DISABLED,
     ROUTE_DISABLED,
     SOURCE_NOT_WHITELISTED,
     Refusal,
@@ -51,8 +53,10 @@ __all__ = [
     "KAMAILIO_UNRESOLVABLE",
     "LOCAL_TIMEOUT_CODE",
     "NO_FORWARD_TARGET",
+    "NO_TERMINATION_URI",
     "NO_USABLE_TRUNK",
     "NO_VOICE_URL",
+    "NUMBER_VOICE_DISABLED",
     "ROUTE_DISABLED",
     "SOURCE_NOT_WHITELISTED",
     "WIDENED_FAILOVER_CODES",

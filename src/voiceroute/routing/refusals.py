@@ -24,3 +24,7 @@ NO_USABLE_TRUNK = Refusal(480, "No enabled trunk with an address")
 # partial write: a server-side fault, hence 500.
 NO_VOICE_URL = Refusal(500, "URL route without VoiceUrl")
 NO_FORWARD_TARGET = Refusal(500, "Forward route without ForwardNumber")
+# Inbound to a number whose VoiceEnabled is false: the number exists but takes no calls.
+NUMBER_VOICE_DISABLED = Refusal(403, "Voice disabled for this number")
+# Termination to a route that has no TerminationUriSubdomain: no SIP URI reaches it.
+NO_TERMINATION_URI = Refusal(404, "Route has no TerminationUriSubdomain")

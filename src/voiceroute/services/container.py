@@ -11,6 +11,7 @@ from voiceroute.security.encryption import SecretBox
 from voiceroute.security.keys import derive_key
 from voiceroute.security.tokens import TokenSigner
 from voiceroute.services.auth import Authenticator
+from voiceroute.services.explain import ExplainService
 from voiceroute.services.idempotency import IdempotencyKeys
 from voiceroute.services.phone_numbers import PhoneNumberService
 from voiceroute.services.rate_limits import RateLimiter
@@ -25,6 +26,7 @@ class Services:
     rate_limiter: RateLimiter
     voice_routes: VoiceRouteService
     phone_numbers: PhoneNumberService
+    explain: ExplainService
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Services:
@@ -40,4 +42,5 @@ class Services:
             rate_limiter=RateLimiter(db, settings.rate_limit),
             voice_routes=VoiceRouteService(db, SecretBox(master_key), keys),
             phone_numbers=PhoneNumberService(db, keys),
+            explain=ExplainService(db),
         )

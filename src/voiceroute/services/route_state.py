@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voiceroute.models import VoiceRoute
+from voiceroute.routing import RouteKind, RouteView, Transport, TrunkSpec
 from voiceroute.schemas.voice_routes import SETTINGS_FIELDS, RouteSettings
 
 
@@ -44,3 +45,39 @@ class RouteState:
     def wire_view(self) -> dict[str, Any]:
         """The settings as an answer shows them (wire names, JSON values)."""
         return self.settings.model_dump(mode="json", by_alias=True)
+
+    def view(self) -> RouteView:
+        """What the routing engine needs of this route."""
+        s = self.settings
+        trunks = (
+            TrunkSpec(
+                index=1,
+                ip=s.trunk_ip1,
+                uri=s.trunk_uri1,
+                port=int(s.trunk_port1) if s.trunk_port1 else None,
+                transport=Transport(s.trunk_transport1) if s.trunk_transport1 else None,
+                enabled=bool(s.trunk_enabled1),
+                priority=s.trunk1_priority or 0,
+                weight=s.trunk1_weight or 0,
+            ),
+            TrunkSpec(
+                index=2,
+                ip=s.trunk_ip2,
+                uri=s.trunk_uri2,
+                port=int(s.trunk_port2) if s.trunk_port2 else None,
+                transport=Transport(s.trunk_transport2) if s.trunk_transport2 else None,
+                enabled=bool(s.trunk_enabled2),
+                priority=s.trunk2_priority or 0,
+                weight=s.trunk2_weight or 0,
+            ),
+        )
+        return RouteView(
+            route_type=RouteKind(s.route_type or RouteKind.TRUNK),
+            route_enabled=bool(s.route_enabled),
+            trunks=trunks,
+            ip_whitelist=tuple(entry.ip_address for entry in s.ip_whitelist or []),
+            voice_url=s.voice_url,
+            voice_url_method=s.voice_url_method or "POST",
+            voice_authentication_type=s.voice_authentication_type or "None",
+            forward_number=s.forward_number,
+        )

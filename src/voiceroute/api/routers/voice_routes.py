@@ -13,6 +13,7 @@ from fastapi import APIRouter, Header, Query, Response
 from voiceroute.api.deps import CallerDep, ServicesDep
 from voiceroute.errors import ValidationFailed
 from voiceroute.schemas.base import EXTENSION
+from voiceroute.schemas.explain import CallExplanation, ExplainCall
 from voiceroute.schemas.history import RollbackRoute, RouteHistory
 from voiceroute.schemas.voice_routes import (
     CreateVoiceRoute,
@@ -139,3 +140,12 @@ def rollback_route(
 ) -> VoiceRouteAnswer:
     result = services.voice_routes.rollback(caller, body.call_route_id, body.revision, if_match)
     return _with_etag(result, response)
+
+
+@router.post(
+    "/v1.0/voice/routes/explain",
+    summary="What would happen to a call: decision, candidates with exact odds, failover",
+    openapi_extra={EXTENSION: True},
+)
+def explain_call(body: ExplainCall, caller: CallerDep, services: ServicesDep) -> CallExplanation:
+    return services.explain.explain(caller, body)
