@@ -6,6 +6,8 @@ It calls services directly, never the HTTP API, so it works while the API is dow
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -22,12 +24,17 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(db_app, name="db")
 
 
-def _database() -> Database:
+@contextmanager
+def _database() -> Iterator[Database]:
+    """The migrated database, closed again when the command is done."""
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.effective_database_url)
-    db.upgrade()
-    return db
+    try:
+        db.upgrade()
+        yield db
+    finally:
+        db.dispose()
 
 
 @app.command()
@@ -66,7 +73,8 @@ def accounts_create(
     name: Annotated[str, typer.Option(help="A name for the account, 1 to 128 characters.")],
 ) -> None:
     """Create an account; prints AccountKey and AccountSecret (shown only this once)."""
-    account = account_service.create_account(_database(), name)
+    with _database() as db:
+        account = account_service.create_account(db, name)
     typer.echo(
         json.dumps(
             {
@@ -81,7 +89,9 @@ def accounts_create(
 @accounts_app.command("list")
 def accounts_list() -> None:
     """List accounts, one JSON object a line (secrets are never shown)."""
-    for account in account_service.list_accounts(_database()):
+    with _database() as db:
+        accounts = account_service.list_accounts(db)
+    for account in accounts:
         typer.echo(
             json.dumps(
                 {
@@ -98,7 +108,8 @@ def accounts_list() -> None:
 def accounts_disable(key: Annotated[str, typer.Argument(help="The AccountKey (DID-...).")]) -> None:
     """Disable an account: its tokens stop working at once."""
     try:
-        account_service.disable_account(_database(), key)
+        with _database() as db:
+            account_service.disable_account(db, key)
     except NotFound as exc:
         typer.echo(f"voiceroute: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -108,8 +119,8 @@ def accounts_disable(key: Annotated[str, typer.Argument(help="The AccountKey (DI
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every database migration not yet applied."""
-    _database()
-    typer.echo("database is up to date")
+    with _database():
+        typer.echo("database is up to date")
 
 
 def main() -> None:

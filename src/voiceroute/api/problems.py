@@ -13,10 +13,16 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from voiceroute.errors import ApiError
+from voiceroute.schemas.explain import ExplainCall
+from voiceroute.schemas.history import RollbackRoute
+from voiceroute.schemas.phone_numbers import ProvisionNumber, UpdateNumber
+from voiceroute.schemas.tokens import TokenRequest
 from voiceroute.schemas.voice_routes import UpdateVoiceRoute
 
 logger = logging.getLogger("voiceroute.api")
@@ -48,11 +54,20 @@ _TITLES = {
     500: "An unexpected error occurred.",
 }
 
-# Every spelling a route body accepts, for "did you mean" hints on unknown keys.
+# Every key any request body accepts, for "did you mean" hints on unknown keys.
+_REQUEST_MODELS: tuple[type[BaseModel], ...] = (
+    TokenRequest,
+    UpdateVoiceRoute,
+    ExplainCall,
+    RollbackRoute,
+    ProvisionNumber,
+    UpdateNumber,
+)
 _KNOWN_KEYS = sorted(
     {
         choice
-        for field in UpdateVoiceRoute.model_fields.values()
+        for model in _REQUEST_MODELS
+        for field in model.model_fields.values()
         for choice in getattr(field.validation_alias, "choices", [field.validation_alias])
         if isinstance(choice, str)
     }
@@ -156,11 +171,24 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if exc.status_code not in (404, 405) else None
     if exc.status_code == 404:
         detail = f"There is no endpoint at {request.url.path}."
-    elif exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem_response(
-        request, exc.status_code, detail=detail, headers=dict(exc.headers or {})
-    )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = _methods_allowed(request)
+        headers["Allow"] = ", ".join(allowed)
+        detail = (
+            f"{request.method} is not allowed on {request.url.path}; use {' or '.join(allowed)}."
+        )
+    return problem_response(request, exc.status_code, detail=detail, headers=headers)
+
+
+def _methods_allowed(request: Request) -> list[str]:
+    # Starlette names only the first route that matched the path; one path here may carry
+    # several routes (GET and POST /v1.0/voice/routes), so gather them all.
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
+            methods |= route.methods or set()
+    return sorted(methods - {"HEAD"})
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

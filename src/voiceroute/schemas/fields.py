@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -24,11 +25,13 @@ def _fail(message: str) -> PydanticCustomError:
     return PydanticCustomError("voiceroute", "{reason}", {"reason": message})
 
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls and the Unicode line and paragraph separators: they break log lines,
+# SIP headers and terminals, and never belong in a name.
+_CONTROL_CATEGORIES = {"Cc", "Zl", "Zp"}
 
 
 def _printable(value: str) -> str:
-    if _CONTROL_CHARACTERS.search(value):
+    if any(unicodedata.category(character) in _CONTROL_CATEGORIES for character in value):
         raise _fail("must not contain control characters (line breaks, tabs, NUL)")
     return value
 
@@ -45,7 +48,7 @@ def _url_checker(schemes: tuple[str, ...], example: str) -> Callable[[str], str]
             _ = parts.port  # raises on a malformed port
         except ValueError:
             raise _fail(message) from None
-        if parts.scheme.lower() not in schemes or not parts.hostname:
+        if parts.scheme.lower() not in schemes or not _valid_host(parts.hostname):
             raise _fail(message)
         return value
 
@@ -54,11 +57,12 @@ def _url_checker(schemes: tuple[str, ...], example: str) -> Callable[[str], str]
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = rf"{_LABEL}(?:\.{_LABEL})*\.?"
+_HOSTNAME_PATTERN = re.compile(_HOSTNAME, re.ASCII)
 _SIP_URI = re.compile(
     r"(?P<scheme>sips?):(?:[^@\s;?]+@)?"
     rf"(?P<host>{_HOSTNAME}|\d{{1,3}}(?:\.\d{{1,3}}){{3}}|\[[0-9A-Fa-f:.]+\])"
     r"(?::(?P<port>\d{1,5}))?(?P<params>[;?]\S*)?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -73,7 +77,7 @@ def parse_sip_uri(value: str) -> tuple[str, str, int | None] | None:
             ipaddress.IPv6Address(host[1:-1])
         except ValueError:
             return None
-    elif re.fullmatch(r"[\d.]+", host):
+    elif re.fullmatch(r"[0-9.]+", host):
         try:
             ipaddress.IPv4Address(host)
         except ValueError:
@@ -82,6 +86,17 @@ def parse_sip_uri(value: str) -> tuple[str, str, int | None] | None:
     if port is not None and not 1 <= port <= MAX_PORT:
         return None
     return match["scheme"].lower(), host, port
+
+
+def _valid_host(host: str | None) -> bool:
+    """A DNS name or an IP address (urlsplit has already removed IPv6 brackets)."""
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return _HOSTNAME_PATTERN.fullmatch(host) is not None
+    return True
 
 
 _check_http_url = _url_checker(("http", "https"), "https://example.com/voice")
@@ -140,7 +155,7 @@ def _check_port(value: str) -> str:
     return value
 
 
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}", re.ASCII)
 
 
 def _check_e164(value: str) -> str:
