@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -22,6 +23,7 @@ from voiceroute.api.app import create_app
 from voiceroute.config import Settings
 from voiceroute.db import Database
 from voiceroute.models import Base
+from voiceroute.security import passwords
 from voiceroute.services.accounts import NewAccount, create_account
 from voiceroute.services.container import Services
 
@@ -29,6 +31,18 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "VOICEROUTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_secret_hashing() -> Iterator[None]:
+    """Accounts are made by the hundred here: hash with argon2id at its cheapest settings.
+
+    ``tests/security/test_passwords.py`` checks the production parameters themselves.
+    """
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = original
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from voiceroute import __version__
 from voiceroute.api.middleware import RequestGuard
+from voiceroute.api.openapi import install_openapi
 from voiceroute.api.problems import install_problem_handlers
 from voiceroute.api.routers import health, phone_numbers, tokens, voice_routes
 from voiceroute.config import Settings, load_settings
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.services = services
     install_problem_handlers(app)
+    install_openapi(app)
     app.include_router(health.router)
     app.include_router(tokens.router, responses=_ERRORS)  # type: ignore[arg-type]
     app.include_router(voice_routes.router, responses=_ERRORS)  # type: ignore[arg-type]
