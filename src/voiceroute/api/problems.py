@@ -13,10 +13,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 from voiceroute.errors import ApiError
 from voiceroute.schemas.explain import ExplainCall
@@ -28,6 +28,7 @@ from voiceroute.schemas.voice_routes import UpdateVoiceRoute
 logger = logging.getLogger("voiceroute.api")
 
 PROBLEM_JSON = "application/problem+json"
+_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _RFC9110 = "https://tools.ietf.org/html/rfc9110#section-"
 PROBLEM_TYPES = {
     400: _RFC9110 + "15.5.1",
@@ -183,12 +184,15 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 def _methods_allowed(request: Request) -> list[str]:
     # Starlette names only the first route that matched the path; one path here may carry
-    # several routes (GET and POST /v1.0/voice/routes), so gather them all.
-    methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
-            methods |= route.methods or set()
-    return sorted(methods - {"HEAD"})
+    # several routes (GET and POST /v1.0/voice/routes), so ask every route about every method.
+    return [
+        method
+        for method in _HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -119,6 +119,8 @@ def _check_trunk_uri(value: str) -> str:
 
 
 def _check_ip_address(value: str) -> str:
+    if "%" in value:  # a zone index ("fe80::1%eth0") names an interface of *this* host
+        raise _fail("must be an IPv4 or IPv6 address without a %zone suffix")
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:
@@ -126,6 +128,8 @@ def _check_ip_address(value: str) -> str:
 
 
 def _check_ip_network(value: str) -> str:
+    if "%" in value:
+        raise _fail("must be an IPv4 or IPv6 address or network without a %zone suffix")
     try:
         network = ipaddress.ip_network(value, strict=False)
     except ValueError:
