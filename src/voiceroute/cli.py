@@ -6,12 +6,14 @@ It calls services directly, never the HTTP API, so it works while the API is dow
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
+from voiceroute import __version__
 from voiceroute.config import load_settings
 from voiceroute.db import Database
 from voiceroute.errors import ConfigurationError, NotFound
@@ -58,10 +60,18 @@ def serve(
     except ConfigurationError as exc:
         typer.echo(f"voiceroute: {exc}", err=True)
         raise typer.Exit(2) from exc
+    bind_host, bind_port = host or settings.host, port or settings.port
+    logging.getLogger("voiceroute").info(
+        "voiceroute %s listening on http://%s:%s (database: %s)",
+        __version__,
+        bind_host,
+        bind_port,
+        "embedded SQLite" if settings.uses_embedded_database else "external",
+    )
     uvicorn.run(
         api,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=bind_host,
+        port=bind_port,
         access_log=False,  # our own structured access log carries the TraceId
         log_config=None,
         server_header=False,
