@@ -4,6 +4,7 @@ Hierarchy::
 
     VoicerouteError
     ├── ConfigurationError            a setting is missing or unusable (start-up only)
+    ├── IdempotencyKeyRace            internal: another request holds the same key; retry
     └── ApiError                      becomes an HTTP ProblemDetails answer
         ├── ValidationFailed          400, Errors maps "$.Field" to messages
         │   └── ContentRejected       400, malformed JSON or an unreadable body
@@ -33,6 +34,13 @@ class VoicerouteError(Exception):
 
 class ConfigurationError(VoicerouteError):
     """A setting is missing or unusable; the message names the variable."""
+
+
+class IdempotencyKeyRace(VoicerouteError):
+    """Another request claimed the same Idempotency-Key first; running again replays its answer.
+
+    Never reaches a client: the service that claimed the key retries.
+    """
 
 
 class ApiError(VoicerouteError):

@@ -1,10 +1,11 @@
 """``Idempotency-Key``: a retried create gets the first answer and creates nothing.
 
-The key is claimed in the same transaction as the object it creates, so either both exist or
-neither does; when two requests with one key race, the loser's transaction fails on the key's
-primary key and is retried, finding the winner's answer. The request is remembered by an HMAC
-of its canonical JSON (it may hold a secret, so never a plain hash); the same key with another
-request is a 409. Keys are kept for ``RETENTION``; a retry after that is a new request.
+The key is claimed first, in the same transaction as the object it creates, so either both
+exist or neither does; when two requests with one key race, the loser waits on the winner's
+claim, fails on the key's primary key, and is retried, finding the winner's answer. The
+request is remembered by an HMAC of its canonical JSON (it may hold a secret, so never a plain
+hash); the same key with another request is a 409. Keys are kept for ``RETENTION``; a retry
+after that is a new request.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from voiceroute.errors import Conflict, ValidationFailed
+from voiceroute.errors import Conflict, IdempotencyKeyRace, ValidationFailed
 from voiceroute.models import IdempotencyRecord, as_utc, utcnow
 from voiceroute.services.caller import Caller
 
@@ -54,16 +56,18 @@ class IdempotencyKeys:
             )
         return record.answer
 
-    def remember(
-        self,
-        session: Session,
-        caller: Caller,
-        key: str,
-        operation: str,
-        fingerprint: str,
-        answer: dict[str, Any],
-    ) -> None:
-        # Expired keys of this account go first, the one being reused among them.
+    def claim(
+        self, session: Session, caller: Caller, key: str, operation: str, fingerprint: str
+    ) -> dict[str, Any] | None:
+        """Replay a retry's first answer, or claim ``key`` for this transaction (``None``).
+
+        The claim is written before any other work, so a twin request with the same key waits
+        on it (PostgreSQL) and then fails with ``IdempotencyKeyRace``; its retry replays the
+        answer this transaction commits.
+        """
+        stored = self.replay(session, caller, key, fingerprint)
+        if stored is not None:
+            return stored
         session.execute(
             delete(IdempotencyRecord).where(
                 IdempotencyRecord.account_id == caller.account_id,
@@ -76,7 +80,17 @@ class IdempotencyKeys:
                 key=key,
                 operation=operation,
                 request_hash=fingerprint,
-                answer=answer,
+                answer={},
             )
         )
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise IdempotencyKeyRace(key) from exc
+        return None
+
+    def complete(self, session: Session, caller: Caller, key: str, answer: dict[str, Any]) -> None:
+        """Store the answer of the request that claimed ``key``, in its own transaction."""
+        record = session.get(IdempotencyRecord, (caller.account_id, key))
+        assert record is not None, "complete() without claim()"
+        record.answer = answer

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voiceroute.db import Database
-from voiceroute.errors import Conflict, NotFound, ValidationFailed
+from voiceroute.errors import Conflict, IdempotencyKeyRace, NotFound, ValidationFailed
 from voiceroute.models import PhoneNumber, VoiceRoute
 from voiceroute.schemas.history import FieldChange, RevisionAction
 from voiceroute.schemas.phone_numbers import (
@@ -57,8 +57,9 @@ class PhoneNumberService:
         fingerprint = self._keys.fingerprint("provision-number", body.model_dump(mode="json"))
         try:
             return self._provision(caller, body, idempotency_key, fingerprint)
-        except IntegrityError:
-            # Lost a race for the same key or number; running again replays or refuses.
+        except (IdempotencyKeyRace, IntegrityError):
+            # Lost a race for the same key (the retry replays) or for the same number (the
+            # retry refuses it with a 409 naming the holder).
             return self._provision(caller, body, idempotency_key, fingerprint)
 
     def _provision(
@@ -66,7 +67,7 @@ class PhoneNumberService:
     ) -> ProvisionAnswer:
         with self._db.write() as session:
             if key is not None:
-                stored = self._keys.replay(session, caller, key, fingerprint)
+                stored = self._keys.claim(session, caller, key, "provision-number", fingerprint)
                 if stored is not None:
                     return ProvisionAnswer.model_validate(stored)
             holder = session.scalars(
@@ -99,14 +100,7 @@ class PhoneNumberService:
                 by_name=True,
             )
             if key is not None:
-                self._keys.remember(
-                    session,
-                    caller,
-                    key,
-                    "provision-number",
-                    fingerprint,
-                    answer.model_dump(mode="json"),
-                )
+                self._keys.complete(session, caller, key, answer.model_dump(mode="json"))
             return answer
 
     def update(self, caller: Caller, body: UpdateNumber) -> PhoneNumberAnswer:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voiceroute.db import Database
-from voiceroute.errors import Conflict, ValidationFailed
+from voiceroute.errors import Conflict, IdempotencyKeyRace, ValidationFailed
 from voiceroute.models import PhoneNumber, VoiceRoute
 from voiceroute.schemas.history import RevisionAction, RouteHistory
 from voiceroute.schemas.voice_routes import (
@@ -96,11 +96,7 @@ class VoiceRouteService:
         fingerprint = self._keys.fingerprint("create-route", _request_json(body))
         try:
             return self._create(caller, state, idempotency_key, fingerprint)
-        except IntegrityError:
-            # Lost a race for the same Idempotency-Key: the winner has committed by now, so
-            # running again replays its answer.
-            if idempotency_key is None:
-                raise
+        except IdempotencyKeyRace:
             return self._create(caller, state, idempotency_key, fingerprint)
 
     def _create(
@@ -108,7 +104,7 @@ class VoiceRouteService:
     ) -> VersionedRoute:
         with self._db.write() as session:
             if key is not None:
-                stored = self._keys.replay(session, caller, key, fingerprint)
+                stored = self._keys.claim(session, caller, key, "create-route", fingerprint)
                 if stored is not None:
                     return VersionedRoute(
                         VoiceRouteAnswer.model_validate(stored["answer"]), stored["etag"]
@@ -121,12 +117,10 @@ class VoiceRouteService:
             history.record(session, caller, row.id, RevisionAction.CREATE, before=None, after=state)
             result = _versioned(row, caller)
             if key is not None:
-                self._keys.remember(
+                self._keys.complete(
                     session,
                     caller,
                     key,
-                    "create-route",
-                    fingerprint,
                     {"answer": result.answer.model_dump(mode="json"), "etag": result.etag},
                 )
             return result
