@@ -30,6 +30,8 @@ from voiceroute.services.container import Services
 POSTGRES_ADMIN_URL = os.environ.get(
     "VOICEROUTE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# Rows the migrations write once and the application only updates.
+KEPT_TABLES = {"version", "dataplane_state"}
 TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
 
 
@@ -89,7 +91,8 @@ def database(migrated_database: Database) -> Database:
     """The migrated database of this backend, emptied before the test."""
     with migrated_database.write() as session:
         for table in reversed(Base.metadata.sorted_tables):
-            session.execute(table.delete())
+            if table.name not in KEPT_TABLES:
+                session.execute(table.delete())
     return migrated_database
 
 

@@ -45,8 +45,11 @@ class TenantOwned:
 
 class VoiceRoute(TenantOwned, Base):
     __tablename__ = "voice_routes"
+    __table_args__ = (UniqueConstraint("sip_id", name="uq_voice_routes_sip_id"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The route's number in the data plane's tables (dispatcher sets, address groups).
+    sip_id: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
@@ -161,3 +164,68 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+
+
+# --- Data plane -------------------------------------------------------------------------------
+# The tables below are read by Kamailio, with Kamailio's own schemas (dispatcher, permissions'
+# address, htable; /usr/share/kamailio/<db>/*-create.sql). They are written only by
+# ``sip/sync.py``, in the same transaction as the API change they reflect, and carry the
+# owning route's ``sip_id`` so that a route's rows can be replaced as a whole.
+
+
+class DataPlaneState(Base):
+    """One row: the generation every node reloads to, and the next route ``sip_id``."""
+
+    __tablename__ = "dataplane_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    next_sip_id: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KamailioVersion(Base):
+    __tablename__ = "version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(32), unique=True)
+    table_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DispatcherEntry(Base):
+    __tablename__ = "dispatcher"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setid: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    destination: Mapped[str] = mapped_column(String(192), default="")
+    flags: Mapped[int] = mapped_column(Integer, default=0)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    attrs: Mapped[str] = mapped_column(String(198), default="")
+    description: Mapped[str] = mapped_column(String(64), default="")
+    route_sip_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class AddressEntry(Base):
+    __tablename__ = "address"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    grp: Mapped[int] = mapped_column(Integer, default=1, index=True)
+    ip_addr: Mapped[str] = mapped_column(String(50))
+    mask: Mapped[int] = mapped_column(Integer, default=32)
+    port: Mapped[int] = mapped_column(Integer, default=0)
+    tag: Mapped[str | None] = mapped_column(String(64))
+    route_sip_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class RoutingEntry(Base):
+    """Kamailio ``htable`` rows: number and termination-subdomain lookups (see sip/compiler)."""
+
+    __tablename__ = "vr_routing"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_name: Mapped[str] = mapped_column(String(128), default="", unique=True)
+    key_type: Mapped[int] = mapped_column(Integer, default=0)
+    value_type: Mapped[int] = mapped_column(Integer, default=0)
+    key_value: Mapped[str] = mapped_column(String(2048), default="")
+    expires: Mapped[int] = mapped_column(Integer, default=0)
+    route_sip_id: Mapped[int] = mapped_column(Integer, index=True)

@@ -25,6 +25,7 @@ from voiceroute.schemas.phone_numbers import (
 )
 from voiceroute.services import history
 from voiceroute.services.caller import Caller
+from voiceroute.services.dataplane import resync_routes
 from voiceroute.services.idempotency import IdempotencyKeys
 from voiceroute.services.route_state import RouteState
 from voiceroute.services.tenancy import get_owned, owned_by
@@ -44,6 +45,12 @@ def _answer(row: PhoneNumber, caller: Caller) -> PhoneNumberAnswer:
         },
         by_name=True,
     )
+
+
+def _resync(session: Session, route_ids: set[str | None]) -> None:
+    """Rebuild the data-plane rows of the routes a number change touched."""
+    routes = [session.get(VoiceRoute, route_id) for route_id in sorted(filter(None, route_ids))]
+    resync_routes(session, [route for route in routes if route is not None])
 
 
 class PhoneNumberService:
@@ -91,6 +98,7 @@ class PhoneNumberService:
             session.flush()
             if body.voice_route_id is not None:
                 self._point(session, caller, row, body.voice_route_id)
+                _resync(session, {row.voice_route_id})
             answer = ProvisionAnswer.model_validate(
                 {
                     "phone_number_assigned": row.number,
@@ -106,17 +114,22 @@ class PhoneNumberService:
     def update(self, caller: Caller, body: UpdateNumber) -> PhoneNumberAnswer:
         with self._db.write() as session:
             row = self._owned(session, caller, body.number)
+            touched = {row.voice_route_id}
             if body.voice_enabled is not None:
                 row.voice_enabled = body.voice_enabled
             if "voice_route_id" in body.model_fields_set:
                 self._point(session, caller, row, body.voice_route_id)
+            touched.add(row.voice_route_id)
+            _resync(session, touched)
             return _answer(row, caller)
 
     def release(self, caller: Caller, number: str) -> ReleasedNumber:
         with self._db.write() as session:
             row = self._owned(session, caller, number)
+            route_id = row.voice_route_id
             self._point(session, caller, row, None)
             session.delete(row)
+            _resync(session, {route_id})
         return ReleasedNumber.model_validate({"phone_number": number}, by_name=True)
 
     def get(self, caller: Caller, number: str) -> PhoneNumberAnswer:

@@ -37,9 +37,11 @@ from voiceroute.security.encryption import SecretBox
 from voiceroute.services import history
 from voiceroute.services.caller import Caller
 from voiceroute.services.concurrency import check_if_match, etag_for
+from voiceroute.services.dataplane import resync_routes
 from voiceroute.services.idempotency import IdempotencyKeys
 from voiceroute.services.route_state import RouteState
 from voiceroute.services.tenancy import get_owned, owned_by
+from voiceroute.sip.sync import allocate_sip_id
 
 ROUTE = "Voice route"
 _SUBDOMAIN_TAKEN = "TerminationUriSubdomain {} is already in use; choose another label."
@@ -111,9 +113,15 @@ class VoiceRouteService:
                     )
             _raise_rule_errors(state)
             _check_subdomain_free(session, state.settings.termination_uri_subdomain, None)
-            row = VoiceRoute(id=new_route_id(), account_id=caller.account_id, **state.columns())
+            row = VoiceRoute(
+                id=new_route_id(),
+                account_id=caller.account_id,
+                sip_id=allocate_sip_id(session),
+                **state.columns(),
+            )
             session.add(row)
             _flush_or_conflict(session, state.settings)
+            resync_routes(session, [row])
             history.record(session, caller, row.id, RevisionAction.CREATE, before=None, after=state)
             result = _versioned(row, caller)
             if key is not None:
@@ -180,6 +188,7 @@ class VoiceRouteService:
                 after=None,
                 changes=[],
             )
+            resync_routes(session, [row], deleted=True)
             session.delete(row)
         return DeletedVoiceRoute.model_validate(
             {"call_route_status": CallRouteStatus.DELETED, "call_route_id": route_id},
@@ -228,6 +237,7 @@ class VoiceRouteService:
             setattr(row, name, value)
         row.version += 1
         _flush_or_conflict(session, after.settings)
+        resync_routes(session, [row])
         history.record(
             session,
             caller,
