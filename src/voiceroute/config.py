@@ -41,6 +41,36 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65_535)
     log_level: str = "INFO"
 
+    # --- the SIP data plane (Kamailio), see README "Data plane" ---
+    sip_listen: str = Field(
+        default="udp:127.0.0.1:5060",
+        description="Kamailio listen sockets, comma-separated: proto:address:port.",
+    )
+    sip_domain: str = Field(
+        default="sip.voiceroute.localhost",
+        description="Termination URIs are sip:<number>@<TerminationUriSubdomain>.<this>.",
+    )
+    sip_carriers: str = Field(
+        default="",
+        description="Addresses or CIDRs of the upstream carriers allowed to send inbound "
+        "calls, comma-separated. Empty: no inbound call is accepted.",
+    )
+    sip_upstream: str | None = Field(
+        default=None,
+        description="SIP URI of the upstream carrier for termination and Forward routes.",
+    )
+    sip_wide_failover: bool = Field(
+        default=False,
+        description="Also fail over on 408, 480, 500, 502, 504 (not only 503, timeouts and "
+        "transport failures).",
+    )
+    sip_probe_interval: int = Field(
+        default=10, ge=1, le=3600, description="Seconds between OPTIONS probes of trunks."
+    )
+    sip_shm_mb: int = Field(default=512, ge=64, description="Kamailio shared memory (MB).")
+    sip_workers: int = Field(default=4, ge=1, le=64, description="Kamailio UDP workers.")
+    kamailio_binary: str = Field(default="kamailio", description="The kamailio executable.")
+
     @field_validator("secret_key")
     @classmethod
     def _secret_key_long_enough(cls, value: str | None) -> str | None:
@@ -94,3 +124,8 @@ def _load_or_create_key_file(path: Path) -> bytes:
 
 def load_settings() -> Settings:
     return Settings()
+
+
+def split_list(value: str) -> list[str]:
+    """A comma-separated setting as a list, blanks dropped."""
+    return [item.strip() for item in value.split(",") if item.strip()]

@@ -174,14 +174,33 @@ class IdempotencyRecord(Base):
 
 
 class DataPlaneState(Base):
-    """One row: the generation every node reloads to, and the next route ``sip_id``."""
+    """One row: a generation per Kamailio table, and the next route ``sip_id``.
+
+    Each node's agent reloads a table when its generation moves past the one it applied.
+    """
 
     __tablename__ = "dataplane_state"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    generation: Mapped[int] = mapped_column(Integer, default=0)
+    dispatcher_generation: Mapped[int] = mapped_column(Integer, default=1)
+    address_generation: Mapped[int] = mapped_column(Integer, default=1)
+    routing_generation: Mapped[int] = mapped_column(Integer, default=1)
     next_sip_id: Mapped[int] = mapped_column(Integer, default=1)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TrunkHealth(Base):
+    """A trunk's state as a Kamailio node's probing last reported it (written by the agent)."""
+
+    __tablename__ = "trunk_health"
+    __table_args__ = (UniqueConstraint("node", "destination"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    node: Mapped[str] = mapped_column(String(128))
+    destination: Mapped[str] = mapped_column(String(192), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class KamailioVersion(Base):

@@ -10,8 +10,8 @@ The contract with ``kamailio.cfg`` (both sides must change together):
     when ``IntelligentRouteEnabled`` is true.
 
 ``address`` (module permissions)
-    Group ``1000 + N`` holds the route's ``IpWhitelist`` (termination sources). Group 1 is the
-    upstream carriers', written by the agent from settings.
+    Group ``1000 + N`` holds the route's ``IpWhitelist`` (termination sources). The upstream
+    carriers are not in the table: each node renders its own into its config.
 
 ``vr_routing`` (module htable), string values of ``k=v`` pairs joined by ``;``
     ``n:<E.164 number>`` -> ``r=<N>;t=<T|U|F>;e=<route enabled>;v=<voice enabled>;
@@ -31,7 +31,6 @@ from math import lcm
 
 from voiceroute.routing import RouteKind, RouteView, candidates_of, order_probabilities
 
-CARRIER_GROUP = 1
 ROUTE_GROUP_BASE = 1000
 PROBING_FLAG = 8
 _TYPE_CODES = {RouteKind.TRUNK: "T", RouteKind.URL: "U", RouteKind.FORWARD: "F"}
@@ -176,8 +175,3 @@ def _address_rows(whitelist: Iterable[str], group: int, route_id: str) -> list[A
             )
         )
     return rows
-
-
-def carrier_rows(sources: Iterable[str]) -> list[AddressRow]:
-    """The upstream carriers' addresses (settings), allowed to send inbound calls."""
-    return _address_rows(sources, CARRIER_GROUP, "carrier")

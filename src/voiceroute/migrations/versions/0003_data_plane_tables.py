@@ -37,11 +37,28 @@ def upgrade() -> None:
     op.create_table(
         "dataplane_state",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("generation", sa.Integer(), nullable=False),
+        sa.Column("dispatcher_generation", sa.Integer(), nullable=False),
+        sa.Column("address_generation", sa.Integer(), nullable=False),
+        sa.Column("routing_generation", sa.Integer(), nullable=False),
         sa.Column("next_sip_id", sa.Integer(), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "trunk_health",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("node", sa.String(length=128), nullable=False),
+        sa.Column("destination", sa.String(length=192), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("node", "destination"),
+    )
+    with op.batch_alter_table("trunk_health", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_trunk_health_destination"), ["destination"], unique=False
+        )
     op.create_table(
         "dispatcher",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -116,11 +133,22 @@ def upgrade() -> None:
         sa.table(
             "dataplane_state",
             sa.column("id"),
-            sa.column("generation"),
+            sa.column("dispatcher_generation"),
+            sa.column("address_generation"),
+            sa.column("routing_generation"),
             sa.column("next_sip_id"),
             sa.column("changed_at", sa.DateTime(timezone=True)),
         ),
-        [{"id": 1, "generation": 1, "next_sip_id": next_sip_id, "changed_at": datetime.now(UTC)}],
+        [
+            {
+                "id": 1,
+                "dispatcher_generation": 1,
+                "address_generation": 1,
+                "routing_generation": 1,
+                "next_sip_id": next_sip_id,
+                "changed_at": datetime.now(UTC),
+            }
+        ],
     )
 
     # ### end Alembic commands ###
@@ -145,6 +173,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_dispatcher_route_sip_id"))
 
     op.drop_table("dispatcher")
+    op.drop_table("trunk_health")
     op.drop_table("dataplane_state")
     with op.batch_alter_table("address", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_address_route_sip_id"))
