@@ -139,7 +139,9 @@ def _answer(
                     },
                     by_name=True,
                 )
-                for order, p in sorted(explanation.orders.items(), key=lambda item: -item[1])
+                for order, p in sorted(
+                    explanation.orders.items(), key=lambda item: (-item[1], item[0])
+                )
                 if accepted
             ],
             "skipped_down_trunks": list(plan.skipped_down),

@@ -84,13 +84,15 @@ def replace_route_rows(
             for sip_id, routes in compiled
             for row in table.rows_of(routes)
         }
-        stored = set(
-            session.execute(
-                select(
-                    table.model.route_sip_id, *map(table.model.__table__.c.get, table.columns)
-                ).where(table.model.route_sip_id.in_(sip_ids))
-            ).tuples()
-        )
+        columns = [table.model.__table__.c[column] for column in table.columns]
+        stored = {
+            tuple(row)
+            for row in session.execute(
+                select(table.model.route_sip_id, *columns).where(
+                    table.model.route_sip_id.in_(sip_ids)
+                )
+            )
+        }
         if stored == wanted:
             continue
         session.execute(delete(table.model).where(table.model.route_sip_id.in_(sip_ids)))
