@@ -288,10 +288,17 @@ def _check_subdomain_free(session: Session, subdomain: str | None, route_id: str
 
 def _flush_or_conflict(session: Session, settings: RouteSettings) -> None:
     # The unique index settles a race between two writers that both passed the check above.
+    # The flush runs in a savepoint so that, after a failure, the holder can still be looked
+    # up: only a taken subdomain becomes a 409, anything else is a real fault.
     try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            _SUBDOMAIN_TAKEN.format(settings.termination_uri_subdomain),
-            field="$.TerminationUriSubdomain",
-        ) from exc
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        subdomain = settings.termination_uri_subdomain
+        if subdomain is not None and session.scalar(
+            select(VoiceRoute.id).where(VoiceRoute.termination_uri_subdomain == subdomain)
+        ):
+            raise Conflict(
+                _SUBDOMAIN_TAKEN.format(subdomain), field="$.TerminationUriSubdomain"
+            ) from None
+        raise
