@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -22,8 +23,10 @@ from voiceroute.services import accounts as account_service
 app = typer.Typer(help="voiceroute: intelligent voice routing.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Create, list and disable accounts.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+sip_app = typer.Typer(help="The SIP data plane (Kamailio).", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(db_app, name="db")
+app.add_typer(sip_app, name="sip")
 
 
 @contextmanager
@@ -42,40 +45,63 @@ def _database() -> Iterator[Database]:
 @app.command()
 def serve(
     host: Annotated[
-        str | None, typer.Option(help="Address to listen on [default: 127.0.0.1, VOICEROUTE_HOST]")
+        str | None, typer.Option(help="Address to listen on [default: VOICEROUTE_HOST]")
     ] = None,
-    port: Annotated[int | None, typer.Option(help="Port [default: 8080, VOICEROUTE_PORT]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: VOICEROUTE_PORT]")] = None,
+    sip: Annotated[
+        bool | None,
+        typer.Option(
+            "--sip/--no-sip",
+            help="Also run the SIP data plane [default: when Kamailio is installed]",
+        ),
+    ] = None,
 ) -> None:
-    """Run the API server."""
+    """Run the API server, and the SIP data plane beside it when Kamailio is installed."""
     import uvicorn
 
     from voiceroute.api.app import create_app
     from voiceroute.logs import configure_logging
+    from voiceroute.sip.process import DataPlane, kamailio_path
 
     settings = load_settings()
     configure_logging(settings.log_level)
+    log = logging.getLogger("voiceroute")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         api = create_app(settings)
+        plane = None
+        if sip is None and kamailio_path(settings) is None:
+            log.warning(
+                "Kamailio is not installed: serving the API only, no calls are routed "
+                "(apt-get install kamailio kamailio-sqlite-modules kamailio-postgres-modules)"
+            )
+        elif sip is not False:
+            plane = DataPlane(settings, api.state.services.db)
+            plane.start()
     except ConfigurationError as exc:
         typer.echo(f"voiceroute: {exc}", err=True)
         raise typer.Exit(2) from exc
     bind_host, bind_port = host or settings.host, port or settings.port
-    logging.getLogger("voiceroute").info(
-        "voiceroute %s listening on http://%s:%s (database: %s)",
+    log.info(
+        "voiceroute %s listening on http://%s:%s (database: %s; data plane: %s)",
         __version__,
         bind_host,
         bind_port,
         "embedded SQLite" if settings.uses_embedded_database else "external",
+        f"SIP on {settings.sip_listen}" if plane else "off",
     )
-    uvicorn.run(
-        api,
-        host=bind_host,
-        port=bind_port,
-        access_log=False,  # our own structured access log carries the TraceId
-        log_config=None,
-        server_header=False,
-    )
+    try:
+        uvicorn.run(
+            api,
+            host=bind_host,
+            port=bind_port,
+            access_log=False,  # our own structured access log carries the TraceId
+            log_config=None,
+            server_header=False,
+        )
+    finally:
+        if plane is not None:
+            plane.stop()
 
 
 @accounts_app.command("create")
@@ -124,6 +150,47 @@ def accounts_disable(key: Annotated[str, typer.Argument(help="The AccountKey (DI
         typer.echo(f"voiceroute: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(json.dumps({"AccountKey": key, "Enabled": False}))
+
+
+@sip_app.command("run")
+def sip_run() -> None:
+    """Run Kamailio with this node's config, and keep it in step with the database.
+
+    Stops cleanly on SIGTERM or SIGINT; exits with Kamailio's exit code.
+    """
+    from voiceroute.logs import configure_logging
+    from voiceroute.sip.process import DataPlane
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    with _database() as db:
+        try:
+            plane = DataPlane(settings, db)
+            plane.start()
+        except ConfigurationError as exc:
+            typer.echo(f"voiceroute: {exc}", err=True)
+            raise typer.Exit(2) from exc
+
+        def stop(_signum: int, _frame: object) -> None:
+            plane.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        code = plane.wait()
+        plane.stop()
+    raise typer.Exit(code)
+
+
+@sip_app.command("config")
+def sip_config() -> None:
+    """Print the Kamailio config this node would run."""
+    from voiceroute.sip.config import render_config
+
+    settings = load_settings()
+    rpc_socket = (settings.data_dir / "kamailio" / "rpc.sock").resolve()
+    typer.echo(
+        render_config(settings, database_url=settings.effective_database_url, rpc_socket=rpc_socket)
+    )
 
 
 @db_app.command("upgrade")
