@@ -15,6 +15,7 @@ from voiceroute.services.explain import ExplainService
 from voiceroute.services.idempotency import IdempotencyKeys
 from voiceroute.services.phone_numbers import PhoneNumberService
 from voiceroute.services.rate_limits import RateLimiter
+from voiceroute.services.trunk_health import TrunkHealthService
 from voiceroute.services.voice_routes import VoiceRouteService
 
 
@@ -27,6 +28,7 @@ class Services:
     voice_routes: VoiceRouteService
     phone_numbers: PhoneNumberService
     explain: ExplainService
+    trunk_health: TrunkHealthService
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Services:
@@ -42,5 +44,6 @@ class Services:
             rate_limiter=RateLimiter(db, settings.rate_limit),
             voice_routes=VoiceRouteService(db, SecretBox(master_key), keys),
             phone_numbers=PhoneNumberService(db, keys),
-            explain=ExplainService(db),
+            explain=ExplainService(db, widened_failover=settings.sip_wide_failover),
+            trunk_health=TrunkHealthService(db),
         )

@@ -31,6 +31,7 @@ from voiceroute.schemas.explain import (
 from voiceroute.services.caller import Caller
 from voiceroute.services.route_state import RouteState
 from voiceroute.services.tenancy import get_owned
+from voiceroute.services.trunk_health import down_trunks
 
 _ACTIONS = {
     Action.REFUSE: "Refuse",
@@ -46,8 +47,9 @@ _DIRECTIONS = {
 
 
 class ExplainService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, widened_failover: bool = False) -> None:
         self._db = db
+        self._widened_failover = widened_failover
         # Only the plan's sample order uses it; the answer's odds are exact.
         self._rng = random.Random()  # noqa: S311 - load sharing, not security
 
@@ -70,6 +72,7 @@ class ExplainService:
             assert route_id is not None  # ExplainCall names a number or a route
             row = get_owned(session, VoiceRoute, caller, route_id, what="Voice route")
             state = RouteState.of_row(row)
+            health = down_trunks(session, state)
 
         refusal: Refusal | None = None
         if call.direction is CallDirection.INBOUND and number and not number.voice_enabled:
@@ -84,6 +87,8 @@ class ExplainService:
             direction=_DIRECTIONS[call.direction],
             rng=self._rng,
             source_ip=call.source_ip,
+            trunk_health=health,
+            widened_failover=self._widened_failover,
         )
         return _answer(row.id, state, call, explanation, refusal)
 

@@ -15,6 +15,7 @@ from voiceroute.errors import ValidationFailed
 from voiceroute.schemas.base import EXTENSION
 from voiceroute.schemas.explain import CallExplanation, ExplainCall
 from voiceroute.schemas.history import RollbackRoute, RouteHistory
+from voiceroute.schemas.trunks import RouteTrunks
 from voiceroute.schemas.voice_routes import (
     CreateVoiceRoute,
     DeletedVoiceRoute,
@@ -149,3 +150,19 @@ def rollback_route(
 )
 def explain_call(body: ExplainCall, caller: CallerDep, services: ServicesDep) -> CallExplanation:
     return services.explain.explain(caller, body)
+
+
+@router.get(
+    "/v1.0/voice/routes/trunks",
+    summary="Each trunk's live state in the data plane (up, down, probing)",
+    openapi_extra={EXTENSION: True},
+)
+def route_trunks(
+    caller: CallerDep,
+    services: ServicesDep,
+    call_route_id: RouteIdQuery = None,
+    call_route_id_vendor: VendorRouteIdQuery = None,
+) -> RouteTrunks:
+    return services.trunk_health.route_trunks(
+        caller, _route_id(call_route_id, call_route_id_vendor)
+    )
