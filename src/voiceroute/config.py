@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65_535)
     log_level: str = "INFO"
+    allow_private_targets: bool = Field(
+        default=False,
+        description="Accept VoiceUrl, CallbackVoiceUrl and WssUri on loopback, link-local, "
+        "private or metadata addresses (for labs and tests only).",
+    )
 
     # --- the SIP data plane (Kamailio), see README "Data plane" ---
     sip_listen: str = Field(

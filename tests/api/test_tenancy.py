@@ -125,6 +125,16 @@ ROUTE_ENDPOINTS = [
     ),
     pytest.param(
         RouteEndpoint(
+            "GET",
+            "/v1.0/voice/routes/trunks",
+            lambda client, headers, route_id: client.get(
+                "/v1.0/voice/routes/trunks", params={"CallRouteId": route_id}, headers=headers
+            ),
+        ),
+        id="trunks",
+    ),
+    pytest.param(
+        RouteEndpoint(
             "POST",
             "/v1.0/numbers/provision",
             lambda client, headers, route_id: client.post(

@@ -42,7 +42,9 @@ class Services:
                 db, TokenSigner(master_key, timedelta(seconds=settings.token_ttl_seconds))
             ),
             rate_limiter=RateLimiter(db, settings.rate_limit),
-            voice_routes=VoiceRouteService(db, SecretBox(master_key), keys),
+            voice_routes=VoiceRouteService(
+                db, SecretBox(master_key), keys, settings.allow_private_targets
+            ),
             phone_numbers=PhoneNumberService(db, keys),
             explain=ExplainService(db, widened_failover=settings.sip_wide_failover),
             trunk_health=TrunkHealthService(db),

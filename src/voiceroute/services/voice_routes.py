@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from voiceroute.db import Database
 from voiceroute.errors import Conflict, IdempotencyKeyRace, ValidationFailed
 from voiceroute.models import PhoneNumber, VoiceRoute
+from voiceroute.schemas.base import request_name
 from voiceroute.schemas.history import RevisionAction, RouteHistory
 from voiceroute.schemas.voice_routes import (
     SETTINGS_FIELDS,
@@ -34,6 +35,7 @@ from voiceroute.schemas.voice_routes import (
     route_rule_errors,
 )
 from voiceroute.security.encryption import SecretBox
+from voiceroute.security.targets import unsafe_target_reason
 from voiceroute.services import history
 from voiceroute.services.caller import Caller
 from voiceroute.services.concurrency import check_if_match, etag_for
@@ -83,10 +85,17 @@ def _versioned(row: VoiceRoute, caller: Caller) -> VersionedRoute:
 
 
 class VoiceRouteService:
-    def __init__(self, db: Database, secret_box: SecretBox, keys: IdempotencyKeys) -> None:
+    def __init__(
+        self,
+        db: Database,
+        secret_box: SecretBox,
+        keys: IdempotencyKeys,
+        allow_private_targets: bool = False,
+    ) -> None:
         self._db = db
         self._secret_box = secret_box
         self._keys = keys
+        self._allow_private_targets = allow_private_targets
 
     def create(
         self, caller: Caller, body: CreateVoiceRoute, idempotency_key: str | None = None
@@ -111,7 +120,7 @@ class VoiceRouteService:
                     return VersionedRoute(
                         VoiceRouteAnswer.model_validate(stored["answer"]), stored["etag"]
                     )
-            _raise_rule_errors(state)
+            self._check(state)
             _check_subdomain_free(session, state.settings.termination_uri_subdomain, None)
             row = VoiceRoute(
                 id=new_route_id(),
@@ -231,7 +240,7 @@ class VoiceRouteService:
         action: RevisionAction,
         restored_revision: int | None = None,
     ) -> None:
-        _raise_rule_errors(after)
+        self._check(after)
         _check_subdomain_free(session, after.settings.termination_uri_subdomain, row.id)
         for name, value in after.columns().items():
             setattr(row, name, value)
@@ -247,6 +256,21 @@ class VoiceRouteService:
             after=after,
             restored_revision=restored_revision,
         )
+
+    def _check(self, state: RouteState) -> None:
+        """The whole route's rules, then its outbound targets (unless the operator allows)."""
+        errors = route_rule_errors(state.settings, state.sealed_secret is not None)
+        if not self._allow_private_targets:
+            for name in ("voice_url", "callback_voice_url", "wss_uri"):
+                url = getattr(state.settings, name)
+                reason = unsafe_target_reason(url) if url else None
+                if reason:
+                    errors.setdefault(f"$.{request_name(RouteSettings, name)}", []).append(
+                        f"must not point inside the platform's network: {reason} "
+                        "(operators can allow it with VOICEROUTE_ALLOW_PRIVATE_TARGETS)"
+                    )
+        if errors:
+            raise ValidationFailed(errors)
 
     def _sealed_secret(self, body: RouteWrite, current: str | None) -> str | None:
         if "voice_password_token" not in body.model_fields_set:
@@ -268,12 +292,6 @@ def _check_account_id(caller: Caller, body: RouteWrite) -> None:
             "$.AccountId",
             "must be your own AccountKey (the one the token was issued to), or left out",
         )
-
-
-def _raise_rule_errors(state: RouteState) -> None:
-    errors = route_rule_errors(state.settings, state.sealed_secret is not None)
-    if errors:
-        raise ValidationFailed(errors)
 
 
 def _check_subdomain_free(session: Session, subdomain: str | None, route_id: str | None) -> None:
