@@ -15,10 +15,12 @@ from typing import Annotated
 import typer
 
 from voiceroute import __version__
-from voiceroute.config import load_settings
+from voiceroute.config import Settings, load_settings
 from voiceroute.db import Database
 from voiceroute.errors import ConfigurationError, NotFound
 from voiceroute.services import accounts as account_service
+from voiceroute.services.dataplane import resync_all
+from voiceroute.sip.process import DataPlane, kamailio_path
 
 app = typer.Typer(help="voiceroute: intelligent voice routing.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Create, list and disable accounts.", no_args_is_help=True)
@@ -61,7 +63,6 @@ def serve(
 
     from voiceroute.api.app import create_app
     from voiceroute.logs import configure_logging
-    from voiceroute.sip.process import DataPlane, kamailio_path
 
     settings = load_settings()
     configure_logging(settings.log_level)
@@ -76,8 +77,7 @@ def serve(
                 "(apt-get install kamailio kamailio-sqlite-modules kamailio-postgres-modules)"
             )
         elif sip is not False:
-            plane = DataPlane(settings, api.state.services.db)
-            plane.start()
+            plane = _start_data_plane(settings, api.state.services.db)
     except ConfigurationError as exc:
         typer.echo(f"voiceroute: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -152,6 +152,17 @@ def accounts_disable(key: Annotated[str, typer.Argument(help="The AccountKey (DI
     typer.echo(json.dumps({"AccountKey": key, "Enabled": False}))
 
 
+def _start_data_plane(settings: Settings, db: Database) -> DataPlane:
+    """Heal the data-plane tables from the routes (a no-op when they are right), then start."""
+    routes = resync_all(db)
+    logging.getLogger("voiceroute.sip").info(
+        "data-plane tables checked", extra={"fields": {"routes": routes}}
+    )
+    plane = DataPlane(settings, db)
+    plane.start()
+    return plane
+
+
 @sip_app.command("run")
 def sip_run() -> None:
     """Run Kamailio with this node's config, and keep it in step with the database.
@@ -159,14 +170,12 @@ def sip_run() -> None:
     Stops cleanly on SIGTERM or SIGINT; exits with Kamailio's exit code.
     """
     from voiceroute.logs import configure_logging
-    from voiceroute.sip.process import DataPlane
 
     settings = load_settings()
     configure_logging(settings.log_level)
     with _database() as db:
         try:
-            plane = DataPlane(settings, db)
-            plane.start()
+            plane = _start_data_plane(settings, db)
         except ConfigurationError as exc:
             typer.echo(f"voiceroute: {exc}", err=True)
             raise typer.Exit(2) from exc

@@ -84,13 +84,28 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    def upgrade(self) -> None:
+    def upgrade(self, revision: str = "head") -> None:
         """Apply every Alembic migration not yet applied (safe to run from many replicas)."""
-        with self.engine.begin() as connection:
-            config = AlembicConfig()
-            config.set_main_option("script_location", str(MIGRATIONS_DIR))
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with self.engine.connect() as connection:
+            driver: Any = connection.connection.driver_connection
+            if self.is_sqlite:
+                # Batch migrations rebuild tables, and SQLite refuses to drop a table other
+                # tables reference while foreign keys are enforced; the check below makes up
+                # for switching them off. (The pragma only works outside a transaction.)
+                driver.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    config = AlembicConfig()
+                    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, revision)
+                if self.is_sqlite:
+                    broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left dangling references: {broken[:5]}")
+            finally:
+                if self.is_sqlite:
+                    driver.execute("PRAGMA foreign_keys=ON")
 
     def dispose(self) -> None:
         self.engine.dispose()

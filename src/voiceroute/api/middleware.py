@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voiceroute.api.problems import problem_response
 from voiceroute.errors import ApiError, PayloadTooLarge, UnsupportedMediaType
+from voiceroute.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 MAX_BODY_BYTES = 64 * 1024
 _METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
@@ -111,6 +112,10 @@ class RequestGuard:
 
     def _log(self, scope: Scope, status: int, started: float, trace_id: str) -> None:
         client = scope.get("client")
+        elapsed = time.perf_counter() - started
+        route = getattr(scope.get("route"), "path", "unmatched")
+        HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+        HTTP_LATENCY.labels(scope["method"], route).observe(elapsed)
         access_log.info(
             "%s %s %s",
             scope["method"],
@@ -122,7 +127,7 @@ class RequestGuard:
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(elapsed * 1000, 2),
                     "client": client[0] if client else None,
                     "account": scope.get("state", {}).get("account_key"),
                     "trace_id": trace_id,

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voiceroute.db import Database
 from voiceroute.models import PhoneNumber, VoiceRoute
 from voiceroute.services.route_state import RouteState
 from voiceroute.sip.compiler import NumberBinding, RouteSpec
@@ -40,3 +41,17 @@ def resync_routes(session: Session, rows: Iterable[VoiceRoute], *, deleted: bool
     rows = list(rows)
     specs = [] if deleted else [route_spec(session, row) for row in rows]
     replace_route_rows(session, [row.sip_id for row in rows], specs)
+
+
+def resync_all(db: Database) -> int:
+    """Rebuild every route's data-plane rows (after an upgrade, or to heal a hand edit).
+
+    Rows already right are left alone and their tables' generations do not move, so running
+    it when nothing is wrong costs a read, not a reload. Returns the number of routes.
+    """
+    with db.write() as session:
+        rows = list(
+            session.scalars(select(VoiceRoute).order_by(VoiceRoute.sip_id).with_for_update())
+        )
+        resync_routes(session, rows)
+        return len(rows)

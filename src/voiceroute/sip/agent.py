@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from voiceroute.db import Database
+from voiceroute.metrics import DATAPLANE_RELOADS, DATAPLANE_TABLES_BEHIND
 from voiceroute.models import TrunkHealth, utcnow
 from voiceroute.sip.rpc import Rpc, RpcError
 from voiceroute.sip.sync import generations
@@ -84,6 +85,7 @@ class ReloadAgent:
                 self._rpc.call(*RELOAD_CALLS[table])
             except RpcError as exc:
                 current_everywhere = False
+                DATAPLANE_RELOADS.labels(table, "failed").inc()
                 logger.warning(
                     "reload of %s failed; will retry",
                     table,
@@ -91,12 +93,16 @@ class ReloadAgent:
                 )
                 continue
             self.applied[table] = generation
+            DATAPLANE_RELOADS.labels(table, "ok").inc()
             logger.info(
                 "reloaded %s",
                 table,
                 extra={"fields": {"event": "reload", "table": table, "generation": generation}},
             )
         self.failures = 0 if current_everywhere else self.failures + 1
+        DATAPLANE_TABLES_BEHIND.set(
+            sum(self.applied.get(table) != generation for table, generation in current.items())
+        )
         return current_everywhere
 
     def record_health(self) -> None:
