@@ -18,6 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from tests.api.answers import ok, problem
+
 ROUTES = "/v1.0/voice/routes"
 UPDATE = "/v1.0/voice/routes/update"
 DELETE = "/v1.0/voice/routes/delete"
@@ -27,7 +29,6 @@ ROLLBACK = "/v1.0/voice/routes/rollback"
 PROVISION = "/v1.0/numbers/provision"
 INVENTORY = "/v1.0/numbers/inventory"
 
-PROBLEM_KEYS = {"Type", "Title", "Status", "Detail", "Errors", "TraceId"}
 STRONG_ETAG = re.compile(r'"[^"]+"')
 ROUTE_BODY = {"RouteName": "Main SIP Trunk", "RouteType": "Trunk", "TrunkIp1": "20.87.87.87"}
 NUMBER = "+14155550100"
@@ -49,27 +50,6 @@ CONCURRENT_CHANGES: dict[str, object] = {
     "EnablePstnTransfer": True,
     "IntelligentRouteEnabled": True,
 }
-
-
-def problem(answer, status: int, *fields: str) -> dict[str, list[str]]:
-    """Assert ``answer`` is a ProblemDetails of ``status`` naming ``fields``; return its Errors."""
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body = answer.json()
-    assert set(body) >= PROBLEM_KEYS, body
-    assert body["Status"] == status
-    assert isinstance(body["Errors"], dict)
-    assert body["TraceId"]
-    for field in fields:
-        assert body["Errors"].get(field), body
-    errors: dict[str, list[str]] = body["Errors"]
-    return errors
-
-
-def ok(answer) -> dict[str, Any]:
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 def etag(answer) -> str:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.api.answers import ok, problem
 from voiceroute.errors import ValidationFailed
 from voiceroute.models import Account
 from voiceroute.services import history as history_service
@@ -24,7 +25,6 @@ PROVISION = "/v1.0/numbers/provision"
 NUMBERS_UPDATE = "/v1.0/numbers/update"
 RELEASE = "/v1.0/numbers/release"
 
-PROBLEM_KEYS = {"Type", "Title", "Status", "Detail", "Errors", "TraceId"}
 MASK = "********"
 SECRET = "s3cret-basic-value"
 NEW_SECRET = "an0ther-secret-value"
@@ -35,27 +35,6 @@ BASIC_AUTH = {
 }
 NUMBER = "+14155550100"
 TEST_CLIENT_HOST = "testclient"  # what Starlette's TestClient reports as the peer address
-
-
-def problem(answer, status: int, *fields: str) -> dict[str, list[str]]:
-    """Assert ``answer`` is a ProblemDetails of ``status`` naming ``fields``; return its Errors."""
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body = answer.json()
-    assert set(body) >= PROBLEM_KEYS, body
-    assert body["Status"] == status
-    assert isinstance(body["Errors"], dict)
-    assert body["TraceId"]
-    for field in fields:
-        assert body["Errors"].get(field), body
-    errors: dict[str, list[str]] = body["Errors"]
-    return errors
-
-
-def ok(answer) -> dict[str, object]:
-    assert answer.status_code == 200, answer.text
-    body: dict[str, object] = answer.json()
-    return body
 
 
 def history_of(client, owner, route_id: str) -> dict[str, object]:

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from tests.api.answers import problem
+
 PROVISION = "/v1.0/numbers/provision"
 UPDATE = "/v1.0/numbers/update"
 RELEASE = "/v1.0/numbers/release"
@@ -16,7 +18,6 @@ NUMBERS = "/v1.0/numbers"
 INVENTORY = "/v1.0/numbers/inventory"
 DELETE_ROUTE = "/v1.0/voice/routes/delete"
 
-PROBLEM_KEYS = {"Type", "Title", "Status", "Detail", "Errors", "TraceId"}
 UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 NUMBER_ID = re.compile(rf"NID-{UUID4}")
 ORDER_ID = re.compile(rf"JNUOID-{UUID4}")
@@ -24,21 +25,6 @@ MISSING_ROUTE = "CRID-00000000-0000-4000-8000-000000000000"
 
 NUMBER = "+14155550100"
 OTHER_NUMBER = "+14155550101"
-
-
-def problem(answer, status: int, *fields: str) -> dict[str, list[str]]:
-    """Assert ``answer`` is a ProblemDetails of ``status`` naming ``fields``; return its Errors."""
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body = answer.json()
-    assert set(body) >= PROBLEM_KEYS, body
-    assert body["Status"] == status
-    assert isinstance(body["Errors"], dict)
-    assert body["TraceId"]
-    for field in fields:
-        assert body["Errors"].get(field), body
-    errors: dict[str, list[str]] = body["Errors"]
-    return errors
 
 
 def provision(client, owner, number: str = NUMBER, **fields: object):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.api.answers import ok, problem
 from voiceroute.schemas.voice_routes import VoiceRouteAnswer
 
 ROUTES = "/v1.0/voice/routes"
@@ -26,7 +27,6 @@ DOCS_MINIMAL_CREATE = {
     "RouteType": "Trunk",
     "TrunkIp1": "20.87.87.87",
 }
-PROBLEM_KEYS = {"Type", "Title", "Status", "Detail", "Errors", "TraceId"}
 ROUTE_ID = re.compile(r"CRID-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 ANSWER_KEYS = {info.serialization_alias for info in VoiceRouteAnswer.model_fields.values()}
 
@@ -44,29 +44,6 @@ def seed_update_body() -> dict[str, object]:
     body, _ = json.JSONDecoder().raw_decode(text, text.index("{"))
     assert isinstance(body, dict)
     assert str(body["CallRouteId"]).startswith("CRID-")
-    return body
-
-
-def problem(answer, status: int, *fields: str) -> dict[str, list[str]]:
-    """Assert ``answer`` is a ProblemDetails of ``status`` naming ``fields``; return its Errors."""
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    body = answer.json()
-    assert set(body) >= PROBLEM_KEYS, body
-    assert body["Status"] == status
-    assert isinstance(body["Errors"], dict)
-    assert isinstance(body["TraceId"], str)
-    assert body["TraceId"]
-    for field in fields:
-        assert field in body["Errors"], body
-        assert body["Errors"][field], body
-    return body["Errors"]
-
-
-def ok(answer) -> dict[str, object]:
-    assert answer.status_code == 200, answer.text
-    assert answer.headers["content-type"].startswith("application/json")
-    body: dict[str, object] = answer.json()
     return body
 
 
