@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         description="Also fail over on 408, 480, 500, 502, 504 (not only 503, timeouts and "
         "transport failures).",
     )
+    sip_no_answer_timeout_ms: int = Field(
+        default=3000,
+        ge=200,
+        le=60_000,
+        description="A trunk that sends no reply at all for this long is failed over.",
+    )
     sip_probe_interval: int = Field(
         default=10, ge=1, le=3600, description="Seconds between OPTIONS probes of trunks."
     )

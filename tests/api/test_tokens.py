@@ -21,7 +21,8 @@ EXPIRY_PATTERN = re.compile(
     r"(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])/\d{4} (0[1-9]|1[0-2]):[0-5]\d:[0-5]\d (AM|PM)"
 )
 # Answer without a Bearer token on purpose; everything else must refuse an anonymous caller.
-PUBLIC_PATHS = {"/v1.0/oauth2/tokens", "/v1.0/OAuth2/tokens", "/healthz", "/readyz"}
+# /metrics is public by design: scraped by monitoring, it carries no tenant data (README).
+PUBLIC_PATHS = {"/v1.0/oauth2/tokens", "/v1.0/OAuth2/tokens", "/healthz", "/readyz", "/metrics"}
 
 
 def request_token(client, key, secret, path="/v1.0/oauth2/tokens", **extra):
@@ -201,7 +202,7 @@ def test_every_endpoint_but_the_public_ones_needs_a_token(client):
         assert answer.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/openapi.json", "/docs"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"])
 def test_public_endpoints_answer_without_a_token(client, path):
     assert client.get(path).status_code == 200
 

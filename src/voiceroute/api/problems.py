@@ -19,11 +19,6 @@ from starlette.responses import JSONResponse
 from starlette.routing import Match
 
 from voiceroute.errors import ApiError
-from voiceroute.schemas.explain import ExplainCall
-from voiceroute.schemas.history import RollbackRoute
-from voiceroute.schemas.phone_numbers import ProvisionNumber, UpdateNumber
-from voiceroute.schemas.tokens import TokenRequest
-from voiceroute.schemas.voice_routes import UpdateVoiceRoute
 
 logger = logging.getLogger("voiceroute.api")
 
@@ -54,25 +49,6 @@ _TITLES = {
     415: "Unsupported Media Type",
     500: "An unexpected error occurred.",
 }
-
-# Every key any request body accepts, for "did you mean" hints on unknown keys.
-_REQUEST_MODELS: tuple[type[BaseModel], ...] = (
-    TokenRequest,
-    UpdateVoiceRoute,
-    ExplainCall,
-    RollbackRoute,
-    ProvisionNumber,
-    UpdateNumber,
-)
-_KNOWN_KEYS = sorted(
-    {
-        choice
-        for model in _REQUEST_MODELS
-        for field in model.model_fields.values()
-        for choice in getattr(field.validation_alias, "choices", [field.validation_alias])
-        if isinstance(choice, str)
-    }
-)
 
 
 def problem_response(
@@ -113,13 +89,25 @@ def json_path(location: Sequence[int | str]) -> str:
     return path
 
 
-def _message(error: dict[str, Any]) -> str:
+def _accepted_keys(model: Any) -> list[str]:
+    """Every wire spelling ``model`` accepts, for "did you mean" hints."""
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return []
+    return sorted(
+        choice
+        for field in model.model_fields.values()
+        for choice in getattr(field.validation_alias, "choices", [field.validation_alias])
+        if isinstance(choice, str)
+    )
+
+
+def _message(error: dict[str, Any], known_keys: Sequence[str]) -> str:
     kind = error["type"]
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
-        close = difflib.get_close_matches(key, _KNOWN_KEYS, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]}?" if close else ""
         return f"is not a known field{hint}"
     if kind == "json_invalid":
@@ -131,7 +119,8 @@ def _message(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def validation_errors(errors: Sequence[Any]) -> dict[str, list[str]]:
+def validation_errors(errors: Sequence[Any], body_model: Any = None) -> dict[str, list[str]]:
+    known_keys = _accepted_keys(body_model)
     result: dict[str, list[str]] = {}
     for error in errors:
         source, *location = error["loc"] or ("body",)
@@ -141,7 +130,7 @@ def validation_errors(errors: Sequence[Any]) -> dict[str, list[str]]:
             key = json_path(location)
         else:  # a query parameter or header: named as the client sent it
             key = ".".join(str(part) for part in location) or str(source)
-        result.setdefault(key, []).append(_message(error))
+        result.setdefault(key, []).append(_message(error, known_keys))
     return result
 
 
@@ -160,7 +149,10 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = validation_errors(exc.errors())
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    body_info = getattr(body_field, "field_info", None)
+    errors = validation_errors(exc.errors(), getattr(body_info, "annotation", None))
     detail = "See Errors for what each field allows."
     if any(e.get("type") == "json_invalid" for e in exc.errors()):
         detail = "The request body is not valid JSON."

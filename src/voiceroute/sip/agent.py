@@ -72,6 +72,7 @@ class ReloadAgent:
         self.health_interval = health_interval
         self.applied: dict[str, int] = {}
         self.failures = 0
+        self._health_failing = False
 
     def reload_if_changed(self) -> bool:
         """Reload every table whose generation moved; ``True`` when all are now current."""
@@ -109,8 +110,12 @@ class ReloadAgent:
         try:
             states = destination_states(self._rpc.call("dispatcher.list"))
         except RpcError as exc:
-            logger.warning("dispatcher.list failed", extra={"fields": {"error": str(exc)}})
+            # Kamailio also answers an error while no route has a trunk yet: say it once.
+            level = logging.DEBUG if self._health_failing else logging.WARNING
+            logger.log(level, "dispatcher.list failed", extra={"fields": {"error": str(exc)}})
+            self._health_failing = True
             return
+        self._health_failing = False
         now = utcnow()
         with self._db.write() as session:
             known = {

@@ -15,8 +15,9 @@ The contract with ``kamailio.cfg`` (both sides must change together):
 
 ``vr_routing`` (module htable), string values of ``k=v`` pairs joined by ``;``
     ``n:<E.164 number>`` -> ``r=<N>;t=<T|U|F>;e=<route enabled>;v=<voice enabled>;
-    x=<REFER allowed>;s=<set A>;z=<set B>;a=<numerator>;d=<denominator>``: the call uses set
-    A when ``$RANDOM mod d < a``; ``d`` is 0 when no trunk is usable.
+    x=<REFER allowed>;s=<set A>;z=<set B>;a=<numerator>;d=<denominator>;p=<probing>``: the
+    call uses set A when ``$RANDOM mod d < a``; ``d`` is 0 when no trunk is usable. ``p`` tells
+    the failure route it may mark a failed trunk down (only probed trunks ever come back).
     ``f:<E.164 number>`` -> the Forward target (an E.164 number or a SIP URI), verbatim.
     ``s:<subdomain>`` -> ``r=<N>;e=<route enabled>;x=<REFER allowed>;g=<address group>``.
 """
@@ -121,7 +122,7 @@ def compile_route(spec: RouteSpec) -> CompiledRoute:
             RoutingRow(
                 f"n:{binding.number}",
                 f"{flags_common};v={int(binding.voice_enabled)};x={int(spec.refer_allowed)};"
-                f"s={set_a};z={set_b};a={numerator};d={denominator}",
+                f"s={set_a};z={set_b};a={numerator};d={denominator};p={int(spec.probing)}",
             )
         )
         if spec.view.route_type is RouteKind.FORWARD and spec.view.forward_number:

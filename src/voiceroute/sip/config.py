@@ -19,8 +19,6 @@ from voiceroute.config import Settings, split_list
 from voiceroute.errors import ConfigurationError
 
 TEMPLATE = "kamailio.cfg"
-# No reply at all from a trunk for this long: local 408, failover to the next trunk.
-FR_TIMER_MS = 3000
 _PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
 _LISTEN = re.compile(r"^(udp|tcp|tls):(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+):(\d{1,5})$")
 _SIP_URI = re.compile(r"^sips?:(?:[^@;?]*@)?(\[[0-9A-Fa-f:.]+\]|[^:;?\[\]]+)(?::(\d{1,5}))?")
@@ -87,7 +85,7 @@ def render_config(settings: Settings, *, database_url: str, rpc_socket: Path) ->
         "DB_MODULE": db_module(db_url),
         "DB_URL": _string(db_url),
         "RPC_SOCKET": _string(str(rpc_socket)),
-        "FR_TIMER_MS": str(FR_TIMER_MS),
+        "FR_TIMER_MS": str(settings.sip_no_answer_timeout_ms),
         "PROBE_INTERVAL": str(settings.sip_probe_interval),
         "PING_FROM": _string(f"sip:probe@{domain}"),
         # [.] rather than \. : no backslash has to survive Kamailio's string escapes.
