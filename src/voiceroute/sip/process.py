@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
@@ -21,11 +22,22 @@ from voiceroute.sip.rpc import KamailioRpc, RpcError
 logger = logging.getLogger("voiceroute.sip")
 
 PKG_MEMORY_MB = 32
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 START_TIMEOUT_SECONDS = 20.0
 
 
 def kamailio_path(settings: Settings) -> str | None:
     return shutil.which(settings.kamailio_binary)
+
+
+def _stop_with_parent() -> None:
+    """In the child: have the kernel send SIGTERM when the process that started it dies.
+
+    uvicorn re-raises SIGTERM after its graceful shutdown, which ends the process before any
+    cleanup of ours can run; this way Kamailio never outlives voiceroute, even after kill -9.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class KamailioProcess:
@@ -53,7 +65,9 @@ class KamailioProcess:
             raise ConfigurationError(f"kamailio rejected its config:\n{result.stderr[-4000:]}")
 
     def start(self) -> None:
-        self._child = subprocess.Popen(self.command)  # noqa: S603 - our own binary and arguments
+        self._child = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+            self.command, preexec_fn=_stop_with_parent
+        )
 
     @property
     def running(self) -> bool:
