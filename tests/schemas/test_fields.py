@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from voiceroute.errors import ValidationFailed
 from voiceroute.schemas.voice_routes import CreateVoiceRoute, RouteSettings
 
 
@@ -22,8 +23,13 @@ def accepted(key: str, value: object) -> object:
 
 def refusal(body: dict[str, object]) -> dict[tuple[object, ...], str]:
     """``{location: message}`` of every error the create body raises."""
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises((ValidationError, ValidationFailed)) as raised:
         CreateVoiceRoute.model_validate(body)
+    if isinstance(raised.value, ValidationFailed):  # raised before field validation (NUL)
+        return {
+            tuple(path.removeprefix("$.").split(".")): messages[0]
+            for path, messages in raised.value.errors.items()
+        }
     return {error["loc"]: error["msg"] for error in raised.value.errors()}
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import model_validator
 
 from voiceroute.errors import ValidationFailed
-from voiceroute.schemas.base import WireModel, wire
+from voiceroute.schemas.base import IDENTIFIER_PATTERN, WireModel, wire
 from voiceroute.schemas.fields import E164Number, IpAddress
 
 
@@ -20,7 +20,9 @@ class ExplainCall(WireModel):
     phone_number: E164Number | None = wire(
         "PhoneNumber", description="The called number; its VoiceRouteId names the route."
     )
-    call_route_id: str | None = wire("CallRouteId", min_length=1, max_length=64)
+    call_route_id: str | None = wire(
+        "CallRouteId", min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN
+    )
     source_ip: IpAddress | None = wire(
         "SourceIp", description="Where the call comes from; required for Termination."
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from voiceroute.schemas.base import WireModel, wire
+from voiceroute.schemas.base import IDENTIFIER_PATTERN, WireModel, wire
 
 SECRET_MASK = "********"  # noqa: S105 - a placeholder, not a password
 
@@ -48,5 +48,7 @@ class RouteHistory(WireModel):
 
 
 class RollbackRoute(WireModel):
-    call_route_id: str = wire("CallRouteId", ..., min_length=1, max_length=64)
-    revision: int = wire("Revision", ..., strict=True, ge=1)
+    call_route_id: str = wire(
+        "CallRouteId", ..., min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN
+    )
+    revision: int = wire("Revision", ..., strict=True, ge=1, le=2**31 - 1)

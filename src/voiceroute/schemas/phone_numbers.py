@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from voiceroute.schemas.base import WireModel, wire
+from voiceroute.schemas.base import IDENTIFIER_PATTERN, WireModel, wire
 from voiceroute.schemas.fields import E164Number, StrictBool
 
 
 class ProvisionNumber(WireModel):
     phone_number: E164Number = wire("PhoneNumber", ...)
     voice_enabled: StrictBool = wire("VoiceEnabled", True)
-    voice_route_id: str | None = wire("VoiceRouteId", min_length=1, max_length=64)
+    voice_route_id: str | None = wire(
+        "VoiceRouteId", min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN
+    )
 
 
 class ProvisionAnswer(WireModel):
@@ -27,7 +29,9 @@ class UpdateNumber(WireModel):
 
     number: E164Number = wire("Number", ...)
     voice_enabled: StrictBool | None = wire("VoiceEnabled")
-    voice_route_id: str | None = wire("VoiceRouteId", min_length=1, max_length=64)
+    voice_route_id: str | None = wire(
+        "VoiceRouteId", min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN
+    )
 
 
 class ReleaseNumber(WireModel):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from voiceroute.schemas.base import WireModel, wire
+from voiceroute.schemas.base import IDENTIFIER_PATTERN, WireModel, wire
 
 
 class TokenRequest(WireModel):
-    account_key: str = wire("AccountKey", ..., min_length=1, max_length=64)
+    account_key: str = wire(
+        "AccountKey", ..., min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN
+    )
     account_secret: SecretStr = wire("AccountSecret", ..., min_length=1, max_length=256)
     api_endpoint: str | None = wire(
         "ApiEndpoint",

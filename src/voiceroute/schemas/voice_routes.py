@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from voiceroute.errors import ValidationFailed
-from voiceroute.schemas.base import WireModel, request_name, wire
+from voiceroute.schemas.base import IDENTIFIER_PATTERN, WireModel, request_name, wire
 from voiceroute.schemas.fields import (
     DnsLabel,
     ForwardTarget,
@@ -194,11 +194,15 @@ class CreateVoiceRoute(RouteWrite):
 
 
 class UpdateVoiceRoute(RouteWrite):
-    call_route_id: str = wire("CallRouteId", ..., min_length=1, max_length=64)
+    call_route_id: str = wire(
+        "CallRouteId", ..., min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN
+    )
 
 
 class DeleteVoiceRoute(WireModel):
-    call_route_id: str = wire("CallRouteId", ..., min_length=1, max_length=64)
+    call_route_id: str = wire(
+        "CallRouteId", ..., min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN
+    )
 
 
 class _RouteIdentity(WireModel):

@@ -32,6 +32,7 @@ from voiceroute.services.tenancy import get_owned, owned_by
 
 NUMBER = "Phone number"
 MAX_PAGE_SIZE = 1000
+MAX_PAGE_NUMBER = 1_000_000
 
 
 def _answer(row: PhoneNumber, caller: Caller) -> PhoneNumberAnswer:

@@ -17,7 +17,7 @@ from voiceroute.schemas.phone_numbers import (
     ReleaseNumber,
     UpdateNumber,
 )
-from voiceroute.services.phone_numbers import MAX_PAGE_SIZE
+from voiceroute.services.phone_numbers import MAX_PAGE_NUMBER, MAX_PAGE_SIZE
 
 router = APIRouter(tags=["Phone numbers"])
 
@@ -64,7 +64,14 @@ def release_number(body: ReleaseNumber, caller: CallerDep, services: ServicesDep
 def get_number(
     caller: CallerDep,
     services: ServicesDep,
-    phone_number: Annotated[str, Query(alias="PhoneNumber", min_length=1, max_length=20)],
+    phone_number: Annotated[
+        str,
+        Query(
+            alias="PhoneNumber",
+            pattern=r"^[ +]?[1-9][0-9]{1,14}$",
+            description="E.164; an unencoded + (which arrives as a space) is understood.",
+        ),
+    ],
 ) -> PhoneNumberAnswer:
     return services.phone_numbers.get(caller, _query_number(phone_number))
 
@@ -75,9 +82,13 @@ def number_inventory(
     services: ServicesDep,
     filter_text: Annotated[
         str | None,
-        Query(alias="Filter", max_length=20, description="Only numbers containing this text."),
+        Query(
+            alias="Filter",
+            pattern=r"^\+?[0-9]{0,15}$",
+            description="Only numbers containing these digits.",
+        ),
     ] = None,
-    page_number: Annotated[int, Query(alias="PageNumber", ge=1)] = 1,
+    page_number: Annotated[int, Query(alias="PageNumber", ge=1, le=MAX_PAGE_NUMBER)] = 1,
     page_size: Annotated[
         int,
         Query(alias="PageSize", ge=1, le=MAX_PAGE_SIZE, description="Extension; default 50."),

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from voiceroute.api.deps import CallerDep, ServicesDep
 from voiceroute.errors import ValidationFailed
-from voiceroute.schemas.base import EXTENSION
+from voiceroute.schemas.base import EXTENSION, IDENTIFIER_PATTERN
 from voiceroute.schemas.explain import CallExplanation, ExplainCall
 from voiceroute.schemas.history import RollbackRoute, RouteHistory
 from voiceroute.schemas.trunks import RouteTrunks
@@ -56,12 +56,15 @@ def _route_id(primary: str | None, vendor_spelling: str | None) -> str:
     return route_id
 
 
-RouteIdQuery = Annotated[str | None, Query(alias="CallRouteId", max_length=64)]
+RouteIdQuery = Annotated[
+    str | None, Query(alias="CallRouteId", max_length=64, pattern=IDENTIFIER_PATTERN)
+]
 VendorRouteIdQuery = Annotated[
     str | None,
     Query(
         alias="CallRouteID",
         max_length=64,
+        pattern=IDENTIFIER_PATTERN,
         description="The spelling in the vendor's Postman collection; same as CallRouteId.",
     ),
 ]
