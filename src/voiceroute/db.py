@@ -9,8 +9,9 @@ On PostgreSQL the services lock the rows they change (``SELECT ... FOR UPDATE``)
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _IMMEDIATE = "voiceroute_begin_immediate"
+# SQLite: as many connections as the server has worker threads (AnyIO's default limiter is
+# 40), so a request never waits for a connection another request's thread holds idle.
+SQLITE_POOL_SIZE = 40
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _make_sqlite_engine(url)
+    # PostgreSQL connections are a shared budget (max_connections, 100 by default) across API
+    # replicas and Kamailio nodes: keep a modest pool and let threads queue for it.
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
@@ -34,7 +40,10 @@ def _make_sqlite_engine(url: str) -> Engine:
     # The driver's own transaction handling is turned off so that the events below decide
     # how each transaction begins (the SQLAlchemy "pysqlite serializable" recipe).
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "isolation_level": None, "timeout": 30}
+        url,
+        connect_args={"check_same_thread": False, "isolation_level": None, "timeout": 30},
+        pool_size=SQLITE_POOL_SIZE,
+        max_overflow=0,
     )
 
     @event.listens_for(engine, "connect")
@@ -64,6 +73,9 @@ class Database:
         self._writer = sessionmaker(
             self.engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False
         )
+        self._local_writers: AbstractContextManager[object] = (
+            threading.Lock() if self.is_sqlite else nullcontext()
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,7 +89,9 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits when the block ends and rolls back if it raises."""
-        with self._writer() as session, session.begin():
+        # SQLite takes one writer at a time; writers of this process queue here, in order,
+        # instead of polling the database lock with SQLite's backoff (up to 100 ms a sleep).
+        with self._local_writers, self._writer() as session, session.begin():
             yield session
 
     def ping(self) -> None:

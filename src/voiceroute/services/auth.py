@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from voiceroute.db import Database
 from voiceroute.errors import AuthenticationFailed, ValidationFailed
-from voiceroute.security.tokens import TokenSigner
-from voiceroute.services.accounts import find_enabled_account, verify_account
+from voiceroute.security.tokens import TokenClaims, TokenSigner
+from voiceroute.services.accounts import enabled_account_id, verify_account
 from voiceroute.services.caller import Caller
 
 WRONG_CREDENTIALS = "Invalid AccountKey or AccountSecret."
@@ -57,19 +59,23 @@ class Authenticator:
     def __init__(self, db: Database, signer: TokenSigner) -> None:
         self._db = db
         self._signer = signer
+        self._hashing_slots = threading.BoundedSemaphore(os.cpu_count() or 1)
 
     def issue_token(
         self, account_key: str, secret: str, api_endpoint: str | None, now: datetime | None = None
     ) -> TokenGrant:
         scope = endpoint_path(api_endpoint) if api_endpoint is not None else None
-        account = verify_account(self._db, account_key, secret)
+        # argon2 takes 64 MiB and most of a core per check: a burst of logins waits its turn
+        # rather than taking every worker thread (and the memory) from the other requests.
+        with self._hashing_slots:
+            account = verify_account(self._db, account_key, secret)
         if account is None:
             raise TokenRefused()
         token, expires_at = self._signer.issue(account.key, scope, now or datetime.now(UTC))
         return TokenGrant(token, expires_at)
 
-    def authenticate(self, authorization: str | None, request_path: str) -> Caller:
-        """The caller behind an ``Authorization: Bearer`` header, valid for this path."""
+    def verify_token(self, authorization: str | None, request_path: str) -> TokenClaims:
+        """The claims of an ``Authorization: Bearer`` header valid for this path (no I/O)."""
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed(
@@ -84,7 +90,12 @@ class Authenticator:
             raise AuthenticationFailed(
                 f"This token was issued for ApiEndpoint {claims.endpoint_path} only."
             )
-        account = find_enabled_account(self._db, claims.account_key)
-        if account is None:
+        return claims
+
+    def caller_for(self, claims: TokenClaims) -> Caller:
+        """The enabled account behind verified claims; checked on every request, so that a
+        disabled account's tokens stop working at once."""
+        found = enabled_account_id(self._db, claims.account_key)
+        if found is None:
             raise AuthenticationFailed("The account behind this token is disabled.")
-        return Caller(account_id=account.id, account_key=account.key)
+        return Caller(account_id=found, account_key=claims.account_key)

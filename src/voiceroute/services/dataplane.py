@@ -35,6 +35,21 @@ def route_spec(session: Session, row: VoiceRoute) -> RouteSpec:
     )
 
 
+def _dataplane_inputs(state: RouteState) -> tuple[object, ...]:
+    settings = state.settings
+    return (
+        state.view(),
+        settings.termination_uri_subdomain,
+        settings.enable_sip_refer,
+        settings.intelligent_route_enabled,
+    )
+
+
+def changes_dataplane(before: RouteState, after: RouteState) -> bool:
+    """Whether a route change can change its data-plane rows (a rename, say, cannot)."""
+    return _dataplane_inputs(before) != _dataplane_inputs(after)
+
+
 def resync_routes(session: Session, rows: Iterable[VoiceRoute], *, deleted: bool = False) -> None:
     """Rebuild the data-plane rows of ``rows`` (remove them if ``deleted``); bump the generation."""
     session.flush()  # pending route and number changes must be visible to route_spec

@@ -39,7 +39,7 @@ from voiceroute.security.targets import unsafe_target_reason
 from voiceroute.services import history
 from voiceroute.services.caller import Caller
 from voiceroute.services.concurrency import check_if_match, etag_for
-from voiceroute.services.dataplane import resync_routes
+from voiceroute.services.dataplane import changes_dataplane, resync_routes
 from voiceroute.services.idempotency import IdempotencyKeys
 from voiceroute.services.route_state import RouteState
 from voiceroute.services.tenancy import get_owned, owned_by
@@ -67,16 +67,13 @@ def apply_changes(current: RouteSettings, body: RouteSettings) -> RouteSettings:
 
 
 def answer_for(row: VoiceRoute, account_key: str) -> VoiceRouteAnswer:
-    return VoiceRouteAnswer.model_validate(
-        {
-            **dict(RouteState.of_row(row).settings),
-            "call_route_id": row.id,
-            "account_id": account_key,
-            "call_route_status": (
-                CallRouteStatus.ACTIVE if row.route_enabled else CallRouteStatus.DISABLED
-            ),
-        },
-        by_name=True,
+    settings = RouteState.of_row(row).settings
+    # Built, not validated: the settings were validated just now, the rest is ours.
+    return VoiceRouteAnswer.model_construct(
+        **dict(settings),
+        call_route_id=row.id,
+        account_id=account_key,
+        call_route_status=CallRouteStatus.ACTIVE if row.route_enabled else CallRouteStatus.DISABLED,
     )
 
 
@@ -246,7 +243,8 @@ class VoiceRouteService:
             setattr(row, name, value)
         row.version += 1
         _flush_or_conflict(session, after.settings)
-        resync_routes(session, [row])
+        if changes_dataplane(before, after):
+            resync_routes(session, [row])
         history.record(
             session,
             caller,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
-from voiceroute.api.deps import CallerDep, ServicesDep
+from voiceroute.api.deps import AuthDep, ServicesDep
 from voiceroute.schemas.base import EXTENSION
 from voiceroute.schemas.phone_numbers import (
     NumberInventory,
@@ -29,9 +29,9 @@ def _query_number(value: str) -> str:
 
 
 @router.post("/v1.0/numbers/provision", summary="Provision a phone number to your account")
-def provision_number(
+async def provision_number(
     body: ProvisionNumber,
-    caller: CallerDep,
+    auth: AuthDep,
     services: ServicesDep,
     idempotency_key: Annotated[
         str | None,
@@ -41,14 +41,16 @@ def provision_number(
         ),
     ] = None,
 ) -> ProvisionAnswer:
-    return services.phone_numbers.provision(caller, body, idempotency_key)
+    return await auth.run(
+        lambda caller: services.phone_numbers.provision(caller, body, idempotency_key)
+    )
 
 
 @router.post("/v1.0/numbers/update", summary="Update a phone number (only the keys sent)")
-def update_number(
-    body: UpdateNumber, caller: CallerDep, services: ServicesDep
+async def update_number(
+    body: UpdateNumber, auth: AuthDep, services: ServicesDep
 ) -> PhoneNumberAnswer:
-    return services.phone_numbers.update(caller, body)
+    return await auth.run(lambda caller: services.phone_numbers.update(caller, body))
 
 
 @router.post(
@@ -56,13 +58,15 @@ def update_number(
     summary="Release a phone number from your account",
     openapi_extra={EXTENSION: True},
 )
-def release_number(body: ReleaseNumber, caller: CallerDep, services: ServicesDep) -> ReleasedNumber:
-    return services.phone_numbers.release(caller, body.number)
+async def release_number(
+    body: ReleaseNumber, auth: AuthDep, services: ServicesDep
+) -> ReleasedNumber:
+    return await auth.run(lambda caller: services.phone_numbers.release(caller, body.number))
 
 
 @router.get("/v1.0/numbers", summary="Get one phone number")
-def get_number(
-    caller: CallerDep,
+async def get_number(
+    auth: AuthDep,
     services: ServicesDep,
     phone_number: Annotated[
         str,
@@ -73,12 +77,13 @@ def get_number(
         ),
     ],
 ) -> PhoneNumberAnswer:
-    return services.phone_numbers.get(caller, _query_number(phone_number))
+    number = _query_number(phone_number)
+    return await auth.run(lambda caller: services.phone_numbers.get(caller, number))
 
 
 @router.get("/v1.0/numbers/inventory", summary="List your phone numbers, a page at a time")
-def number_inventory(
-    caller: CallerDep,
+async def number_inventory(
+    auth: AuthDep,
     services: ServicesDep,
     filter_text: Annotated[
         str | None,
@@ -94,4 +99,6 @@ def number_inventory(
         Query(alias="PageSize", ge=1, le=MAX_PAGE_SIZE, description="Extension; default 50."),
     ] = 50,
 ) -> NumberInventory:
-    return services.phone_numbers.inventory(caller, filter_text, page_number, page_size)
+    return await auth.run(
+        lambda caller: services.phone_numbers.inventory(caller, filter_text, page_number, page_size)
+    )

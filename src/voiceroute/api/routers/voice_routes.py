@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from voiceroute.api.deps import CallerDep, ServicesDep
+from voiceroute.api.deps import AuthDep, ServicesDep
 from voiceroute.errors import ValidationFailed
 from voiceroute.schemas.base import EXTENSION, IDENTIFIER_PATTERN
 from voiceroute.schemas.explain import CallExplanation, ExplainCall
@@ -71,49 +71,56 @@ VendorRouteIdQuery = Annotated[
 
 
 @router.post("/v1.0/voice/routes", summary="Create a voice route")
-def create_route(
+async def create_route(
     body: CreateVoiceRoute,
-    caller: CallerDep,
+    auth: AuthDep,
     services: ServicesDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> VoiceRouteAnswer:
-    return _with_etag(services.voice_routes.create(caller, body, idempotency_key), response)
+    result = await auth.run(
+        lambda caller: services.voice_routes.create(caller, body, idempotency_key)
+    )
+    return _with_etag(result, response)
 
 
 @router.post("/v1.0/voice/routes/update", summary="Update a voice route (only the keys sent)")
-def update_route(
+async def update_route(
     body: UpdateVoiceRoute,
-    caller: CallerDep,
+    auth: AuthDep,
     services: ServicesDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> VoiceRouteAnswer:
-    return _with_etag(services.voice_routes.update(caller, body, if_match), response)
+    result = await auth.run(lambda caller: services.voice_routes.update(caller, body, if_match))
+    return _with_etag(result, response)
 
 
 @router.post("/v1.0/voice/routes/delete", summary="Delete a voice route")
-def delete_route(
-    body: DeleteVoiceRoute, caller: CallerDep, services: ServicesDep, if_match: IfMatch = None
+async def delete_route(
+    body: DeleteVoiceRoute, auth: AuthDep, services: ServicesDep, if_match: IfMatch = None
 ) -> DeletedVoiceRoute:
-    return services.voice_routes.delete(caller, body.call_route_id, if_match)
+    return await auth.run(
+        lambda caller: services.voice_routes.delete(caller, body.call_route_id, if_match)
+    )
 
 
 @router.get("/v1.0/voice/routes", summary="Get one voice route")
-def get_route(
-    caller: CallerDep,
+async def get_route(
+    auth: AuthDep,
     services: ServicesDep,
     response: Response,
     call_route_id: RouteIdQuery = None,
     call_route_id_vendor: VendorRouteIdQuery = None,
 ) -> VoiceRouteAnswer:
     route_id = _route_id(call_route_id, call_route_id_vendor)
-    return _with_etag(services.voice_routes.get(caller, route_id), response)
+    result = await auth.run(lambda caller: services.voice_routes.get(caller, route_id))
+    return _with_etag(result, response)
 
 
 @router.get("/v1.0/account/voice/routes", summary="List the caller's voice routes")
-def list_routes(caller: CallerDep, services: ServicesDep) -> VoiceRouteList:
-    return services.voice_routes.list(caller)
+async def list_routes(auth: AuthDep, services: ServicesDep) -> VoiceRouteList:
+    return await auth.run(services.voice_routes.list)
 
 
 @router.get(
@@ -121,13 +128,14 @@ def list_routes(caller: CallerDep, services: ServicesDep) -> VoiceRouteList:
     summary="Change history of a route, newest first",
     openapi_extra={EXTENSION: True},
 )
-def route_history(
-    caller: CallerDep,
+async def route_history(
+    auth: AuthDep,
     services: ServicesDep,
     call_route_id: RouteIdQuery = None,
     call_route_id_vendor: VendorRouteIdQuery = None,
 ) -> RouteHistory:
-    return services.voice_routes.history(caller, _route_id(call_route_id, call_route_id_vendor))
+    route_id = _route_id(call_route_id, call_route_id_vendor)
+    return await auth.run(lambda caller: services.voice_routes.history(caller, route_id))
 
 
 @router.post(
@@ -135,14 +143,18 @@ def route_history(
     summary="Restore a route to the state of one of its revisions",
     openapi_extra={EXTENSION: True},
 )
-def rollback_route(
+async def rollback_route(
     body: RollbackRoute,
-    caller: CallerDep,
+    auth: AuthDep,
     services: ServicesDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> VoiceRouteAnswer:
-    result = services.voice_routes.rollback(caller, body.call_route_id, body.revision, if_match)
+    result = await auth.run(
+        lambda caller: services.voice_routes.rollback(
+            caller, body.call_route_id, body.revision, if_match
+        )
+    )
     return _with_etag(result, response)
 
 
@@ -151,8 +163,8 @@ def rollback_route(
     summary="What would happen to a call: decision, candidates with exact odds, failover",
     openapi_extra={EXTENSION: True},
 )
-def explain_call(body: ExplainCall, caller: CallerDep, services: ServicesDep) -> CallExplanation:
-    return services.explain.explain(caller, body)
+async def explain_call(body: ExplainCall, auth: AuthDep, services: ServicesDep) -> CallExplanation:
+    return await auth.run(lambda caller: services.explain.explain(caller, body))
 
 
 @router.get(
@@ -160,12 +172,11 @@ def explain_call(body: ExplainCall, caller: CallerDep, services: ServicesDep) ->
     summary="Each trunk's live state in the data plane (up, down, probing)",
     openapi_extra={EXTENSION: True},
 )
-def route_trunks(
-    caller: CallerDep,
+async def route_trunks(
+    auth: AuthDep,
     services: ServicesDep,
     call_route_id: RouteIdQuery = None,
     call_route_id_vendor: VendorRouteIdQuery = None,
 ) -> RouteTrunks:
-    return services.trunk_health.route_trunks(
-        caller, _route_id(call_route_id, call_route_id_vendor)
-    )
+    route_id = _route_id(call_route_id, call_route_id_vendor)
+    return await auth.run(lambda caller: services.trunk_health.route_trunks(caller, route_id))
