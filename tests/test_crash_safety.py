@@ -211,13 +211,18 @@ def value_of(update: int) -> str:
 def fire_updates(deployment: Deployment, token: str, route_ids: list[str]) -> Outcomes:
     outcomes = Outcomes()
     local = threading.local()
+    opened: list[http.client.HTTPConnection] = []
 
     def update(number: int) -> None:
         if outcomes.killed.is_set():
             with outcomes.lock:
                 outcomes.not_sent.add(number)
             return
-        connection = getattr(local, "connection", None) or deployment.connection()
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = deployment.connection()
+            with outcomes.lock:
+                opened.append(connection)
         local.connection = connection
         body = {"CallRouteId": route_of(number, route_ids), "RouteName": value_of(number)}
         try:
@@ -240,10 +245,14 @@ def fire_updates(deployment: Deployment, token: str, route_ids: list[str]) -> Ou
 
     kill_thread = threading.Thread(target=killer, daemon=True)
     kill_thread.start()
-    with ThreadPoolExecutor(THREADS) as pool:
-        futures = [pool.submit(update, number) for number in range(UPDATES)]
-        for future in futures:
-            future.result(timeout=180)
+    try:
+        with ThreadPoolExecutor(THREADS) as pool:
+            futures = [pool.submit(update, number) for number in range(UPDATES)]
+            for future in futures:
+                future.result(timeout=180)
+    finally:
+        for connection in opened:  # each worker thread's keep-alive connection
+            connection.close()
     kill_thread.join(timeout=60)
     assert outcomes.killed.is_set(), "the server was never killed"
     return outcomes

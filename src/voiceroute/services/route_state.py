@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, get_args
 
 from voiceroute.models import VoiceRoute
 from voiceroute.routing import RouteKind, RouteView, Transport, TrunkSpec
-from voiceroute.schemas.voice_routes import SETTINGS_FIELDS, RouteSettings
+from voiceroute.schemas.voice_routes import SETTINGS_FIELDS, RouteSettings, WhitelistEntry
+
+
+def _enum_of(annotation: Any) -> type[Enum] | None:
+    for candidate in get_args(annotation) or (annotation,):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return candidate
+    return None
+
+
+# Settings fields whose stored string becomes an enum member: {field name: enum class}.
+_ENUM_FIELDS = {
+    name: enum
+    for name, field in RouteSettings.model_fields.items()
+    if (enum := _enum_of(field.annotation)) is not None
+}
 
 
 @dataclass(frozen=True)
@@ -17,11 +33,16 @@ class RouteState:
 
     @classmethod
     def of_row(cls, row: VoiceRoute) -> RouteState:
+        """The stored route. Rows were validated on their way in, so they are only converted
+        (enums, whitelist entries), not validated again: reads are the hot path."""
         values: dict[str, Any] = {name: getattr(row, name) for name in SETTINGS_FIELDS}
-        values["ip_whitelist"] = [{"ip_address": entry} for entry in row.ip_whitelist]
-        return cls(
-            RouteSettings.model_validate(values, by_name=True), row.voice_password_token_encrypted
-        )
+        for name, enum in _ENUM_FIELDS.items():
+            if values[name] is not None:
+                values[name] = enum(values[name])
+        values["ip_whitelist"] = [
+            WhitelistEntry.model_construct(ip_address=entry) for entry in row.ip_whitelist
+        ]
+        return cls(RouteSettings.model_construct(**values), row.voice_password_token_encrypted)
 
     def columns(self) -> dict[str, Any]:
         values: dict[str, Any] = {name: getattr(self.settings, name) for name in SETTINGS_FIELDS}

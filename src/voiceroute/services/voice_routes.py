@@ -211,9 +211,8 @@ class VoiceRouteService:
                 owned_by(VoiceRoute, caller).order_by(VoiceRoute.created_at, VoiceRoute.id)
             ).all()
             results = [answer_for(row, caller.account_key) for row in rows]
-        return VoiceRouteList.model_validate(
-            {"account_id": caller.account_key, "total_routes": len(results), "results": results},
-            by_name=True,
+        return VoiceRouteList.model_construct(
+            account_id=caller.account_key, total_routes=len(results), results=results
         )
 
     def history(self, caller: Caller, route_id: str) -> RouteHistory:
