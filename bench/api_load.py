@@ -59,7 +59,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -70,6 +69,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from benchkit import cpu_model, free_loopback_port, nproc, stop, voiceroute_command
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "api_load.json"
@@ -164,44 +165,12 @@ def machine_ticks() -> tuple[int, int]:
     return total - idle, total
 
 
-def nproc() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def cpu_model() -> str:
-    with suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
 # --------------------------------------------------------------------------- servers
-
-
-def voiceroute_command() -> str:
-    local = REPO / ".venv" / "bin" / "voiceroute"
-    if local.exists():
-        return str(local)
-    found = shutil.which("voiceroute")
-    if found is None:
-        sys.exit("voiceroute: command not found; run scripts/serve once to create .venv")
-    return found
 
 
 def venv_python() -> str:
     local = REPO / ".venv" / "bin" / "python"
     return str(local) if local.exists() else sys.executable
-
-
-def free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def call(
@@ -262,17 +231,6 @@ def running(
         raise
     finally:
         stop(server)
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    server.send_signal(signal.SIGINT)  # uvicorn's graceful shutdown
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=5)
 
 
 @contextmanager

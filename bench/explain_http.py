@@ -29,8 +29,6 @@ import os
 import platform
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +39,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchkit import cpu_model, free_loopback_port, nproc, stop, voiceroute_command
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,23 +69,6 @@ class Run:
     p50_ms: float
     p99_ms: float
     max_ms: float
-
-
-def voiceroute_command() -> str:
-    local = REPO / ".venv" / "bin" / "voiceroute"
-    if local.exists():
-        return str(local)
-    found = shutil.which("voiceroute")
-    if found is None:
-        sys.exit("voiceroute: command not found; run scripts/serve once to create .venv")
-    return found
-
-
-def free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def request(
@@ -138,17 +120,6 @@ def wait_until_ready(port: int, server: subprocess.Popen[bytes], log: Path) -> N
     sys.exit(f"voiceroute serve not ready after {STARTUP_SECONDS:.0f} s:\n{log.read_text()}")
 
 
-def stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    server.send_signal(signal.SIGINT)  # uvicorn's graceful shutdown
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=5)
-
-
 def measure(port: int, token: str, body: dict[str, Any], threads: int, total: int) -> Run:
     """``total`` explain requests over ``threads`` keep-alive connections, timed as a whole."""
     payload = json.dumps(body).encode()
@@ -195,24 +166,6 @@ def measure(port: int, token: str, body: dict[str, Any], threads: int, total: in
         p99_ms=round(cuts[98] * 1e3, 2),
         max_ms=round(every[-1] * 1e3, 2),
     )
-
-
-def nproc() -> int:
-    """What ``nproc`` prints: the CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:
