@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -174,20 +175,24 @@ def sip_run() -> None:
     settings = load_settings()
     configure_logging(settings.log_level)
     with _database() as db:
+        stopping = threading.Event()
+
+        def stop(_signum: int, _frame: object) -> None:
+            stopping.set()
+
+        # Installed before Kamailio starts, so that no SIGTERM can find Python's default.
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
             plane = _start_data_plane(settings, db)
         except ConfigurationError as exc:
             typer.echo(f"voiceroute: {exc}", err=True)
             raise typer.Exit(2) from exc
-
-        def stop(_signum: int, _frame: object) -> None:
-            plane.stop()
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        code = plane.wait()
-        plane.stop()
-    raise typer.Exit(code)
+        while not stopping.is_set() and plane.kamailio.running:
+            stopping.wait(0.5)
+        code = plane.stop() or 0
+    # A child killed by signal N reports -N; a shell reports that as 128 + N.
+    raise typer.Exit(code if code >= 0 else 128 - code)
 
 
 @sip_app.command("config")
