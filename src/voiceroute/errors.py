@@ -5,13 +5,11 @@ Hierarchy::
     VoicerouteError
     ├── ConfigurationError            a setting is missing or unusable (start-up only)
     ├── IdempotencyKeyRace            internal: another request holds the same key; retry
+    ├── RpcError                      Kamailio did not answer, or answered with an error
     └── ApiError                      becomes an HTTP ProblemDetails answer
         ├── ValidationFailed          400, Errors maps "$.Field" to messages
-        │   └── ContentRejected       400, malformed JSON or an unreadable body
         ├── AuthenticationFailed      401
-        ├── Forbidden                 403
         ├── NotFound                  404, also for another account's objects
-        ├── MethodNotAllowed          405
         ├── Conflict                  409
         ├── PreconditionFailed        412, If-Match no longer matches
         ├── PayloadTooLarge           413
@@ -20,7 +18,8 @@ Hierarchy::
         └── ServiceUnavailable        503
 
 ``api/problems.py`` is the one place that turns these into responses; services raise them
-without knowing about HTTP.
+without knowing about HTTP. It also answers the framework's own 404, 405 and validation
+errors in the same shape.
 """
 
 from __future__ import annotations
@@ -41,6 +40,10 @@ class IdempotencyKeyRace(VoicerouteError):
 
     Never reaches a client: the service that claimed the key retries.
     """
+
+
+class RpcError(VoicerouteError):
+    """Kamailio did not answer a JSON-RPC call, or answered it with an error."""
 
 
 class ApiError(VoicerouteError):
@@ -82,28 +85,14 @@ class ValidationFailed(ApiError):
         return cls({field: [message]})
 
 
-class ContentRejected(ValidationFailed):
-    title = "The request body could not be read."
-
-
 class AuthenticationFailed(ApiError):
     status = 401
     title = "Unauthorized"
 
 
-class Forbidden(ApiError):
-    status = 403
-    title = "Forbidden"
-
-
 class NotFound(ApiError):
     status = 404
     title = "Not Found"
-
-
-class MethodNotAllowed(ApiError):
-    status = 405
-    title = "Method Not Allowed"
 
 
 class Conflict(ApiError):

@@ -15,11 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from voiceroute.errors import VoicerouteError
+from voiceroute.errors import RpcError
 
-
-class RpcError(VoicerouteError):
-    """Kamailio did not answer, or answered with an error."""
+__all__ = ["FakeKamailioRpc", "KamailioRpc", "Rpc", "RpcError"]
 
 
 class Rpc(Protocol):
