@@ -80,7 +80,8 @@ def serve(
         elif sip is not False:
             plane = _start_data_plane(settings, api.state.services.db)
     except ConfigurationError as exc:
-        typer.echo(f"voiceroute: {exc}", err=True)
+        hint = "" if sip is False else " (--no-sip serves the API without the data plane)"
+        typer.echo(f"voiceroute: {exc}{hint}", err=True)
         raise typer.Exit(2) from exc
     bind_host, bind_port = host or settings.host, port or settings.port
     log.info(
