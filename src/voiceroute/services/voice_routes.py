@@ -68,7 +68,7 @@ def apply_changes(current: RouteSettings, body: RouteSettings) -> RouteSettings:
 
 def answer_for(row: VoiceRoute, account_key: str) -> VoiceRouteAnswer:
     settings = RouteState.of_row(row).settings
-    # Built, not validated: the settings were validated just now, the rest is ours.
+    # Built, not validated: stored settings were validated on their way in, the rest is ours.
     return VoiceRouteAnswer.model_construct(
         **dict(settings),
         call_route_id=row.id,
