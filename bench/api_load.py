@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import http.client
 import json
 import os
 import platform
@@ -70,7 +69,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from benchkit import cpu_model, free_loopback_port, nproc, stop, voiceroute_command
+from benchkit import call, call_json, cpu_model, free_loopback_port, nproc, stop, voiceroute_command
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "api_load.json"
@@ -171,36 +170,6 @@ def machine_ticks() -> tuple[int, int]:
 def venv_python() -> str:
     local = REPO / ".venv" / "bin" / "python"
     return str(local) if local.exists() else sys.executable
-
-
-def call(
-    port: int,
-    method: str,
-    path: str,
-    body: dict[str, Any] | None = None,
-    token: str | None = None,
-) -> tuple[int, bytes]:
-    headers = {"Content-Type": "application/json"}
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    payload = None if body is None else json.dumps(body).encode()
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        connection.request(method, path, body=payload, headers=headers)
-        answer = connection.getresponse()
-        return answer.status, answer.read()
-    finally:
-        connection.close()
-
-
-def call_json(
-    port: int, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None
-) -> dict[str, Any]:
-    status, raw = call(port, method, path, body, token)
-    if status != 200:
-        raise RuntimeError(f"{method} {path} answered {status}: {raw.decode(errors='replace')}")
-    result: dict[str, Any] = json.loads(raw)
-    return result
 
 
 @contextmanager

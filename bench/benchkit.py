@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import platform
 import shutil
@@ -11,6 +13,7 @@ import subprocess
 import sys
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -58,3 +61,45 @@ def stop(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait(timeout=5)
+
+
+def request(
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> tuple[int, bytes]:
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    payload = None if body is None else json.dumps(body).encode()
+    connection.request(method, path, body=payload, headers=headers)
+    answer = connection.getresponse()
+    return answer.status, answer.read()
+
+
+def call(
+    port: int,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> tuple[int, bytes]:
+    """One request on a connection of its own."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        return request(connection, method, path, body, token)
+    finally:
+        connection.close()
+
+
+def call_json(
+    port: int, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None
+) -> dict[str, Any]:
+    """The JSON answer of a request that must succeed."""
+    status, raw = call(port, method, path, body, token)
+    if status != 200:
+        raise RuntimeError(f"{method} {path} answered {status}: {raw.decode(errors='replace')}")
+    result: dict[str, Any] = json.loads(raw)
+    return result

@@ -39,7 +39,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchkit import cpu_model, free_loopback_port, nproc, stop, voiceroute_command
+from benchkit import (
+    call_json,
+    cpu_model,
+    free_loopback_port,
+    nproc,
+    request,
+    stop,
+    voiceroute_command,
+)
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,36 +77,6 @@ class Run:
     p50_ms: float
     p99_ms: float
     max_ms: float
-
-
-def request(
-    connection: http.client.HTTPConnection,
-    method: str,
-    path: str,
-    body: dict[str, Any] | None = None,
-    token: str | None = None,
-) -> tuple[int, bytes]:
-    headers = {"Content-Type": "application/json"}
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    payload = None if body is None else json.dumps(body).encode()
-    connection.request(method, path, body=payload, headers=headers)
-    answer = connection.getresponse()
-    return answer.status, answer.read()
-
-
-def call_json(
-    port: int, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None
-) -> dict[str, Any]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        status, raw = request(connection, method, path, body, token)
-    finally:
-        connection.close()
-    if status != 200:
-        raise RuntimeError(f"{method} {path} answered {status}: {raw.decode(errors='replace')}")
-    result: dict[str, Any] = json.loads(raw)
-    return result
 
 
 def wait_until_ready(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
